@@ -1,0 +1,530 @@
+//===- LlmoOps.cpp - llmo op verifiers and folders ------------------------===//
+//
+// Verifier messages cite the constraint labels of docs/Dialect.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "llmo/Dialect/Llmo.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace llmo;
+
+FailureOr<SmallVector<int64_t>> llmo::broadcastShapes(ArrayRef<int64_t> lhs,
+                                                      ArrayRef<int64_t> rhs) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  SmallVector<int64_t> result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t l = i < rank - lhs.size() ? 1 : lhs[i - (rank - lhs.size())];
+    int64_t r = i < rank - rhs.size() ? 1 : rhs[i - (rank - rhs.size())];
+    if (l != r && l != 1 && r != 1)
+      return failure();
+    result[i] = l == 1 ? r : l;
+  }
+  return result;
+}
+
+Type llmo::getExpressedElementType(Type type) {
+  Type element = getElementTypeOrSelf(type);
+  if (auto quant = dyn_cast<quant::QuantizedType>(element))
+    return quant.getExpressedType();
+  return isa<FloatType>(element) ? element : Type();
+}
+
+static RankedTensorType rankedType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank,
+                                StringRef label = "C1") {
+  if (axis < 0 || axis >= rank)
+    return op->emitOpError() << "axis " << axis << " is out of range [0, "
+                             << rank << ") (" << label << ")";
+  return success();
+}
+
+/// Result shape of broadcasting all operands; checks against the result.
+static LogicalResult verifyBroadcastResult(Operation *op) {
+  SmallVector<int64_t> shape;
+  for (Value operand : op->getOperands()) {
+    auto broadcast = broadcastShapes(shape, rankedType(operand).getShape());
+    if (failed(broadcast))
+      return op->emitOpError() << "operand shapes are not broadcastable (C1)";
+    shape = *broadcast;
+  }
+  if (rankedType(op->getResult(0)).getShape() != ArrayRef<int64_t>(shape))
+    return op->emitOpError()
+           << "result shape does not equal the broadcast of the operand "
+              "shapes (C1)";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ConstantOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+// `llmo.constant attr-dict <typed elements attr>`: the type is the value's.
+ParseResult ConstantOp::parse(OpAsmParser &parser, OperationState &result) {
+  ElementsAttr value;
+  if (parser.parseOptionalAttrDict(result.attributes) ||
+      parser.parseAttribute(value, "value", result.attributes))
+    return failure();
+  result.addTypes(value.getType());
+  return success();
+}
+
+void ConstantOp::print(OpAsmPrinter &printer) {
+  printer.printOptionalAttrDict((*this)->getAttrs(), {"value"});
+  printer << ' ';
+  printer.printAttribute(getValue());
+}
+
+LogicalResult ConstantOp::verify() {
+  if (getValue().getType() != getType())
+    return emitOpError("value type does not equal the result type");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+template <typename OpTy>
+static LogicalResult verifyBinary(OpTy op, bool boolResult) {
+  Type lhs = rankedType(op.getLhs()).getElementType();
+  Type rhs = rankedType(op.getRhs()).getElementType();
+  if (lhs != rhs)
+    return op.emitOpError() << "operand element types differ: " << lhs
+                            << " vs " << rhs << " (C2)";
+  Type result = rankedType(op.getResult()).getElementType();
+  if (!boolResult && result != lhs)
+    return op.emitOpError("result element type differs from the operands (C2)");
+  return verifyBroadcastResult(op);
+}
+
+#define LLMO_BINARY_VERIFIER(OP, BOOL)                                         \
+  LogicalResult OP::verify() { return verifyBinary(*this, BOOL); }
+LLMO_BINARY_VERIFIER(AddOp, false)
+LLMO_BINARY_VERIFIER(SubOp, false)
+LLMO_BINARY_VERIFIER(MulOp, false)
+LLMO_BINARY_VERIFIER(DivOp, false)
+LLMO_BINARY_VERIFIER(PowOp, false)
+LLMO_BINARY_VERIFIER(MaxOp, false)
+LLMO_BINARY_VERIFIER(MinOp, false)
+LLMO_BINARY_VERIFIER(AndOp, false)
+LLMO_BINARY_VERIFIER(OrOp, false)
+LLMO_BINARY_VERIFIER(EqualOp, true)
+LLMO_BINARY_VERIFIER(LessOp, true)
+LLMO_BINARY_VERIFIER(LessEqualOp, true)
+LLMO_BINARY_VERIFIER(GreaterOp, true)
+LLMO_BINARY_VERIFIER(GreaterEqualOp, true)
+#undef LLMO_BINARY_VERIFIER
+
+LogicalResult GeluOp::verify() {
+  if (getApproximate() != "none" && getApproximate() != "tanh")
+    return emitOpError("approximate must be \"none\" or \"tanh\" (C1)");
+  return success();
+}
+
+LogicalResult WhereOp::verify() {
+  if (rankedType(getLhs()).getElementType() !=
+          rankedType(getRhs()).getElementType() ||
+      rankedType(getLhs()).getElementType() !=
+          rankedType(getResult()).getElementType())
+    return emitOpError("value operands and result must share the element "
+                       "type (C2)");
+  return verifyBroadcastResult(*this);
+}
+
+LogicalResult CastOp::verify() {
+  if (rankedType(getOperand()).getShape() != rankedType(getResult()).getShape())
+    return emitOpError("operand and result shapes differ (C1)");
+  for (Type t : {rankedType(getOperand()).getElementType(),
+                 rankedType(getResult()).getElementType()})
+    if (!isa<FloatType, IntegerType>(t))
+      return emitOpError("casts only between float and integer types; use "
+                         "quantize/dequantize for quantized tensors (C2)");
+  return success();
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getOperand().getType() == getType())
+    return getOperand();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and normalization
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::verify() {
+  auto lhs = rankedType(getLhs()), rhs = rankedType(getRhs());
+  if (lhs.getRank() < 2 || rhs.getRank() < 2)
+    return emitOpError("operands must have rank >= 2 (C1)");
+  if (lhs.getElementType() != rhs.getElementType() ||
+      lhs.getElementType() != rankedType(getResult()).getElementType())
+    return emitOpError("operand and result element types must match (C2)");
+  int64_t k = lhs.getShape().back();
+  if (rhs.getShape()[rhs.getRank() - 2] != k)
+    return emitOpError() << "contraction dims differ: lhs K = " << k
+                         << ", rhs K = " << rhs.getShape()[rhs.getRank() - 2]
+                         << " (C1)";
+  auto batch = broadcastShapes(lhs.getShape().drop_back(2),
+                               rhs.getShape().drop_back(2));
+  if (failed(batch))
+    return emitOpError("batch dims are not broadcastable (C1)");
+  SmallVector<int64_t> expected = *batch;
+  expected.push_back(lhs.getShape()[lhs.getRank() - 2]);
+  expected.push_back(rhs.getShape().back());
+  if (rankedType(getResult()).getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result shape must be [batch..., M, N] (C1)");
+  return success();
+}
+
+LogicalResult LinearOp::verify() {
+  auto input = rankedType(getInput()), weight = rankedType(getWeight());
+  if (weight.getRank() != 2)
+    return emitOpError("weight must be [K, N] (C1)");
+  if (input.getRank() < 1 || input.getShape().back() != weight.getDimSize(0))
+    return emitOpError() << "input's last dim must equal weight K = "
+                         << weight.getDimSize(0) << " (C1)";
+  if (getBias() && (rankedType(getBias()).getRank() != 1 ||
+                    rankedType(getBias()).getDimSize(0) != weight.getDimSize(1)))
+    return emitOpError("bias must be [N] (C1)");
+  SmallVector<int64_t> expected(input.getShape());
+  expected.back() = weight.getDimSize(1);
+  if (rankedType(getResult()).getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result shape must be [..., N] (C1)");
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  return verifyAxis(*this, getAxis(), rankedType(getOperand()).getRank());
+}
+
+static LogicalResult verifyNormParam(Operation *op, Value input, Value param,
+                                     int64_t axis, StringRef name) {
+  auto inputType = rankedType(input);
+  if (failed(verifyAxis(op, axis, inputType.getRank())))
+    return failure();
+  if (rankedType(param).getShape() != inputType.getShape().drop_front(axis))
+    return op->emitOpError() << name
+                             << " must have the shape of the normalized dims "
+                                "(C1)";
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  if (failed(verifyNormParam(*this, getInput(), getScale(), getAxis(),
+                             "scale")) ||
+      (getBias() &&
+       failed(verifyNormParam(*this, getInput(), getBias(), getAxis(), "bias"))))
+    return failure();
+  if (getInput().getType() != getResult().getType())
+    return emitOpError("result type must equal the input type");
+  return success();
+}
+
+LogicalResult RmsNormOp::verify() {
+  if (failed(verifyNormParam(*this, getInput(), getScale(), getAxis(),
+                             "scale")))
+    return failure();
+  if (getInput().getType() != getResult().getType())
+    return emitOpError("result type must equal the input type");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape and data movement
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifySameElementType(Operation *op, Value a, Value b) {
+  if (rankedType(a).getElementType() != rankedType(b).getElementType())
+    return op->emitOpError("operand and result element types must match");
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  if (rankedType(getOperand()).getNumElements() !=
+      rankedType(getResult()).getNumElements())
+    return emitOpError() << "element count changes from "
+                         << rankedType(getOperand()).getNumElements() << " to "
+                         << rankedType(getResult()).getNumElements() << " (C1)";
+  return verifySameElementType(*this, getOperand(), getResult());
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getOperand().getType() == getType())
+    return getOperand();
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getOperand()))
+    return dense.reshape(getType());
+  return {};
+}
+
+LogicalResult TransposeOp::verify() {
+  auto input = rankedType(getOperand());
+  ArrayRef<int64_t> perm = getPerm();
+  if ((int64_t)perm.size() != input.getRank())
+    return emitOpError("perm must have one entry per dim (C1)");
+  SmallVector<bool> seen(perm.size(), false);
+  SmallVector<int64_t> expected;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= input.getRank() || seen[p])
+      return emitOpError("perm must be a permutation of [0, rank) (C1)");
+    seen[p] = true;
+    expected.push_back(input.getDimSize(p));
+  }
+  if (rankedType(getResult()).getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result shape must be the permuted operand shape (C1)");
+  return verifySameElementType(*this, getOperand(), getResult());
+}
+
+LogicalResult SliceOp::verify() {
+  auto input = rankedType(getOperand());
+  ArrayRef<int64_t> starts = getStarts(), steps = getSteps();
+  if ((int64_t)starts.size() != input.getRank() ||
+      (int64_t)steps.size() != input.getRank())
+    return emitOpError("starts and steps need one entry per dim (C1)");
+  for (int64_t d = 0; d < input.getRank(); ++d) {
+    int64_t size = input.getDimSize(d), count = rankedType(getResult()).getDimSize(d);
+    if (steps[d] == 0)
+      return emitOpError() << "step of dim " << d << " is zero (C1)";
+    if (count == 0)
+      continue;
+    int64_t last = starts[d] + (count - 1) * steps[d];
+    if (starts[d] < 0 || starts[d] >= size || last < 0 || last >= size)
+      return emitOpError() << "dim " << d << " selects elements outside [0, "
+                           << size << ") (C1)";
+  }
+  return verifySameElementType(*this, getOperand(), getResult());
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  auto result = rankedType(getResult());
+  if (failed(verifyAxis(*this, getAxis(), result.getRank())))
+    return failure();
+  int64_t total = 0;
+  for (Value input : getInputs()) {
+    auto type = rankedType(input);
+    if (type.getRank() != result.getRank() ||
+        type.getElementType() != result.getElementType())
+      return emitOpError("inputs must have the result's rank and element type");
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (d != (int64_t)getAxis() && type.getDimSize(d) != result.getDimSize(d))
+        return emitOpError() << "input dim " << d
+                             << " differs from the result (C1)";
+    total += type.getDimSize(getAxis());
+  }
+  if (total != result.getDimSize(getAxis()))
+    return emitOpError("result size along axis must be the sum of the inputs");
+  return success();
+}
+
+LogicalResult SplitOp::verify() {
+  auto input = rankedType(getOperand());
+  if (failed(verifyAxis(*this, getAxis(), input.getRank())))
+    return failure();
+  int64_t total = 0;
+  for (Value result : getResults()) {
+    auto type = rankedType(result);
+    if (type.getRank() != input.getRank() ||
+        type.getElementType() != input.getElementType())
+      return emitOpError("results must have the operand's rank and element type");
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (d != (int64_t)getAxis() && type.getDimSize(d) != input.getDimSize(d))
+        return emitOpError() << "result dim " << d
+                             << " differs from the operand (C1)";
+    total += type.getDimSize(getAxis());
+  }
+  if (total != input.getDimSize(getAxis()))
+    return emitOpError("result sizes along axis must sum to the operand's");
+  return success();
+}
+
+LogicalResult BroadcastOp::verify() {
+  auto broadcast = broadcastShapes(rankedType(getOperand()).getShape(),
+                                   rankedType(getResult()).getShape());
+  if (failed(broadcast) ||
+      ArrayRef<int64_t>(*broadcast) != rankedType(getResult()).getShape())
+    return emitOpError("operand does not broadcast to the result shape (C1)");
+  return verifySameElementType(*this, getOperand(), getResult());
+}
+
+LogicalResult GatherOp::verify() {
+  auto data = rankedType(getData());
+  if (failed(verifyAxis(*this, getAxis(), data.getRank())))
+    return failure();
+  SmallVector<int64_t> expected(data.getShape().take_front(getAxis()));
+  llvm::append_range(expected, rankedType(getIndices()).getShape());
+  llvm::append_range(expected, data.getShape().drop_front(getAxis() + 1));
+  if (rankedType(getResult()).getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result shape must be data[:axis] + indices + "
+                       "data[axis+1:] (C1)");
+  return verifySameElementType(*this, getData(), getResult());
+}
+
+template <typename OpTy>
+static LogicalResult verifyReduce(OpTy op) {
+  auto input = rankedType(op.getOperand());
+  SmallVector<int64_t> expected;
+  ArrayRef<int64_t> axes = op.getAxes();
+  for (size_t i = 0; i < axes.size(); ++i)
+    if (axes[i] < 0 || axes[i] >= input.getRank() ||
+        (i > 0 && axes[i] <= axes[i - 1]))
+      return op.emitOpError("axes must be sorted, distinct and in [0, rank) "
+                            "(C1)");
+  for (int64_t d = 0; d < input.getRank(); ++d) {
+    if (!llvm::is_contained(axes, d))
+      expected.push_back(input.getDimSize(d));
+    else if (op.getKeepdims())
+      expected.push_back(1);
+  }
+  if (rankedType(op.getResult()).getShape() != ArrayRef<int64_t>(expected))
+    return op.emitOpError("result shape does not match axes/keepdims (C1)");
+  return verifySameElementType(op, op.getOperand(), op.getResult());
+}
+
+LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMinOp::verify() { return verifyReduce(*this); }
+
+LogicalResult CumSumOp::verify() {
+  return verifyAxis(*this, getAxis(), rankedType(getOperand()).getRank());
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+/// Checks that a quantized type's per-axis or block structure fits `shape`.
+static LogicalResult verifyQuantLayout(Operation *op,
+                                       quant::QuantizedType quantType,
+                                       ArrayRef<int64_t> shape) {
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(quantType)) {
+    int32_t axis = perAxis.getQuantizedDimension();
+    if (axis >= (int64_t)shape.size())
+      return op->emitOpError() << "per-axis quantized dimension " << axis
+                               << " is out of range for rank " << shape.size()
+                               << " (C2)";
+    if ((int64_t)perAxis.getScales().size() != shape[axis])
+      return op->emitOpError()
+             << "per-axis type has " << perAxis.getScales().size()
+             << " scales but dim " << axis << " has size " << shape[axis]
+             << " (C2)";
+  }
+  if (auto blocked =
+          dyn_cast<quant::UniformQuantizedSubChannelType>(quantType)) {
+    auto dims = blocked.getQuantizedDimensions();
+    auto sizes = blocked.getBlockSizes();
+    auto scaleShape = blocked.getScales().getType().getShape();
+    for (auto [dim, block] : llvm::zip(dims, sizes)) {
+      if (dim >= (int64_t)shape.size() || shape[dim] % block != 0 ||
+          scaleShape[dim] != shape[dim] / block)
+        return op->emitOpError()
+               << "sub-channel block size " << block << " on dim " << dim
+               << " does not tile the tensor shape (C2)";
+    }
+  }
+  return success();
+}
+
+static LogicalResult verifyQuantPair(Operation *op, Value floatValue,
+                                     Value quantValue) {
+  auto floatType = rankedType(floatValue), quantTensor = rankedType(quantValue);
+  if (floatType.getShape() != quantTensor.getShape())
+    return op->emitOpError("operand and result shapes differ (C1)");
+  auto quantType = cast<quant::QuantizedType>(quantTensor.getElementType());
+  if (quantType.getExpressedType() != floatType.getElementType())
+    return op->emitOpError()
+           << "quantized expressed type " << quantType.getExpressedType()
+           << " differs from the float type " << floatType.getElementType()
+           << " (C1)";
+  return verifyQuantLayout(op, quantType, floatType.getShape());
+}
+
+LogicalResult QuantizeOp::verify() {
+  return verifyQuantPair(*this, getOperand(), getResult());
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifyQuantPair(*this, getResult(), getOperand());
+}
+
+OpFoldResult DequantizeOp::fold(FoldAdaptor) {
+  // dequantize(quantize(x)) is not an identity (it rounds), so only the
+  // storage-cast round trip folds; see StorageCastOp::fold.
+  return {};
+}
+
+LogicalResult StorageCastOp::verify() {
+  auto from = rankedType(getOperand()), to = rankedType(getResult());
+  if (from.getShape() != to.getShape())
+    return emitOpError("operand and result shapes differ (C1)");
+  auto fromQuant = dyn_cast<quant::QuantizedType>(from.getElementType());
+  auto toQuant = dyn_cast<quant::QuantizedType>(to.getElementType());
+  if (!fromQuant == !toQuant)
+    return emitOpError("exactly one side must be quantized (C1)");
+  auto quant = fromQuant ? fromQuant : toQuant;
+  Type storage = fromQuant ? to.getElementType() : from.getElementType();
+  auto storageInt = dyn_cast<IntegerType>(storage);
+  if (!storageInt ||
+      storageInt.getWidth() != quant.getStorageTypeIntegralWidth() ||
+      storageInt.isUnsigned() == quant.isSigned())
+    return emitOpError() << "integer type " << storage
+                         << " is not the storage type of " << quant << " (C1)";
+  return verifyQuantLayout(*this, quant, to.getShape());
+}
+
+OpFoldResult StorageCastOp::fold(FoldAdaptor) {
+  if (auto producer = getOperand().getDefiningOp<StorageCastOp>())
+    if (producer.getOperand().getType() == getType())
+      return producer.getOperand();
+  return {};
+}
+
+LogicalResult DynamicQuantizeOp::verify() {
+  if (rankedType(getOperand()).getShape() != rankedType(getResult()).getShape())
+    return emitOpError("operand and result shapes differ (C1)");
+  return success();
+}
+
+LogicalResult MatmulIntegerOp::verify() {
+  auto lhs = rankedType(getLhs()), rhs = rankedType(getRhs());
+  if (lhs.getRank() < 2 || rhs.getRank() < 2)
+    return emitOpError("operands must have rank >= 2 (C1)");
+  int64_t m = lhs.getDimSize(lhs.getRank() - 2), k = lhs.getShape().back();
+  int64_t n = rhs.getShape().back();
+  if (rhs.getDimSize(rhs.getRank() - 2) != k)
+    return emitOpError("contraction dims differ (C1)");
+  if (rankedType(getLhsZeroPoint()).getElementType() != lhs.getElementType() ||
+      rankedType(getRhsZeroPoint()).getElementType() != rhs.getElementType())
+    return emitOpError("zero points must have their operand's type (C1)");
+  int64_t lhsZp = rankedType(getLhsZeroPoint()).getNumElements();
+  int64_t rhsZp = rankedType(getRhsZeroPoint()).getNumElements();
+  if ((lhsZp != 1 && lhsZp != m) || (rhsZp != 1 && rhsZp != n))
+    return emitOpError("zero points must be scalars, per-row [M] (lhs) or "
+                       "per-column [N] (rhs) (C1)");
+  auto batch = broadcastShapes(lhs.getShape().drop_back(2),
+                               rhs.getShape().drop_back(2));
+  if (failed(batch))
+    return emitOpError("batch dims are not broadcastable (C1)");
+  SmallVector<int64_t> expected = *batch;
+  expected.push_back(m);
+  expected.push_back(n);
+  if (rankedType(getResult()).getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result shape must be [batch..., M, N] (C1)");
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "LlmoOps.cpp.inc"

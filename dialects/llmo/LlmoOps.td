@@ -1,0 +1,408 @@
+//===- LlmoOps.td - llmo operations ------------------------*- tablegen -*-===//
+//
+// Constraint labels such as (C1) are cited by the verifiers and defined in
+// docs/Dialect.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LLMO_OPS
+#define LLMO_OPS
+
+include "LlmoDialect.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Dialect/Quant/IR/QuantBase.td"
+
+class Llmo_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Llmo_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+def Llmo_Tensor : RankedTensorOf<[AnyType]>;
+def Llmo_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
+def Llmo_BoolTensor : RankedTensorOf<[I1]>;
+def Llmo_IndexTensor : RankedTensorOf<[I32, I64]>;
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def Llmo_ConstantOp : Llmo_Op<"constant", [ConstantLike]> {
+  let summary = "A constant tensor or weight";
+  let description = [{
+    Produces `value`. Weights imported from a model are `dense_resource`
+    blobs; small constants are `dense` literals.
+
+    ```mlir
+    %w = llmo.constant dense_resource<w0> : tensor<64x64xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Llmo_Tensor:$result);
+  let hasCustomAssemblyFormat = 1;
+  let builders = [OpBuilder<(ins "::mlir::ElementsAttr":$value), [{
+    build($_builder, $_state, value.getType(), value);
+  }]>];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops (numpy broadcasting)
+//===----------------------------------------------------------------------===//
+
+class Llmo_BinaryOp<string mnemonic, string desc, list<Trait> traits = []>
+    : Llmo_Op<mnemonic, traits> {
+  let summary = "Elementwise " # desc # " with numpy broadcasting";
+  let description = [{
+    Operands broadcast numpy-style to the result shape (C1). Float ops
+    compute in the element type; integer ops wrap modulo 2^N.
+  }];
+  let arguments = (ins Llmo_Tensor:$lhs, Llmo_Tensor:$rhs);
+  let results = (outs Llmo_Tensor:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Llmo_AddOp : Llmo_BinaryOp<"add", "addition", [Commutative]>;
+def Llmo_SubOp : Llmo_BinaryOp<"sub", "subtraction">;
+def Llmo_MulOp : Llmo_BinaryOp<"mul", "multiplication", [Commutative]>;
+def Llmo_DivOp : Llmo_BinaryOp<"div", "division (integers truncate toward zero)">;
+def Llmo_PowOp : Llmo_BinaryOp<"pow", "power">;
+def Llmo_MaxOp : Llmo_BinaryOp<"max", "maximum", [Commutative]>;
+def Llmo_MinOp : Llmo_BinaryOp<"min", "minimum", [Commutative]>;
+def Llmo_AndOp : Llmo_BinaryOp<"and", "logical and", [Commutative]>;
+def Llmo_OrOp : Llmo_BinaryOp<"or", "logical or", [Commutative]>;
+
+class Llmo_CompareOp<string mnemonic, string desc>
+    : Llmo_BinaryOp<mnemonic, desc # " comparison producing i1"> {
+  let results = (outs Llmo_BoolTensor:$result);
+}
+def Llmo_EqualOp : Llmo_CompareOp<"equal", "equality">;
+def Llmo_LessOp : Llmo_CompareOp<"less", "less-than">;
+def Llmo_LessEqualOp : Llmo_CompareOp<"less_equal", "less-or-equal">;
+def Llmo_GreaterOp : Llmo_CompareOp<"greater", "greater-than">;
+def Llmo_GreaterEqualOp : Llmo_CompareOp<"greater_equal", "greater-or-equal">;
+
+class Llmo_UnaryOp<string mnemonic, string desc,
+                   list<Trait> traits = [SameOperandsAndResultType]>
+    : Llmo_Op<mnemonic, traits> {
+  let summary = "Elementwise " # desc;
+  let arguments = (ins Llmo_Tensor:$operand);
+  let results = (outs Llmo_Tensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($result)";
+}
+
+def Llmo_NegOp : Llmo_UnaryOp<"neg", "negation">;
+def Llmo_AbsOp : Llmo_UnaryOp<"abs", "absolute value">;
+def Llmo_ExpOp : Llmo_UnaryOp<"exp", "e^x">;
+def Llmo_LogOp : Llmo_UnaryOp<"log", "natural logarithm">;
+def Llmo_SqrtOp : Llmo_UnaryOp<"sqrt", "square root">;
+def Llmo_RsqrtOp : Llmo_UnaryOp<"rsqrt", "reciprocal square root">;
+def Llmo_ReciprocalOp : Llmo_UnaryOp<"reciprocal", "1/x">;
+def Llmo_TanhOp : Llmo_UnaryOp<"tanh", "hyperbolic tangent">;
+def Llmo_ErfOp : Llmo_UnaryOp<"erf", "Gauss error function">;
+def Llmo_SigmoidOp : Llmo_UnaryOp<"sigmoid", "logistic sigmoid 1/(1+e^-x)">;
+def Llmo_SinOp : Llmo_UnaryOp<"sin", "sine">;
+def Llmo_CosOp : Llmo_UnaryOp<"cos", "cosine">;
+def Llmo_ReluOp : Llmo_UnaryOp<"relu", "max(x, 0)">;
+def Llmo_SiluOp : Llmo_UnaryOp<"silu", "SiLU x*sigmoid(x)">;
+def Llmo_FloorOp : Llmo_UnaryOp<"floor", "round toward -inf">;
+def Llmo_NotOp : Llmo_UnaryOp<"not", "logical not of i1">;
+
+def Llmo_GeluOp : Llmo_Op<"gelu", [SameOperandsAndResultType]> {
+  let summary = "GELU activation, exact (erf) or tanh approximation";
+  let description = [{
+    `approximate = "none"`: 0.5 x (1 + erf(x / sqrt(2))).
+    `approximate = "tanh"`: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+  }];
+  let arguments = (ins Llmo_FloatTensor:$operand,
+                   DefaultValuedStrAttr<StrAttr, "none">:$approximate);
+  let results = (outs Llmo_FloatTensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Llmo_WhereOp : Llmo_Op<"where"> {
+  let summary = "Elementwise select: cond ? lhs : rhs, with broadcasting";
+  let arguments = (ins Llmo_BoolTensor:$condition, Llmo_Tensor:$lhs,
+                   Llmo_Tensor:$rhs);
+  let results = (outs Llmo_Tensor:$result);
+  let assemblyFormat = "$condition `,` $lhs `,` $rhs attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Llmo_CastOp : Llmo_Op<"cast"> {
+  let summary = "Element type conversion";
+  let description = [{
+    Float to integer truncates toward zero (saturating to the integer range
+    is not performed: out-of-range values are undefined, as in ONNX);
+    to i1 is `x != 0`; float to float rounds to nearest even.
+  }];
+  let arguments = (ins Llmo_Tensor:$operand);
+  let results = (outs Llmo_Tensor:$result);
+  let assemblyFormat =
+      "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and normalization
+//===----------------------------------------------------------------------===//
+
+def Llmo_MatmulOp : Llmo_Op<"matmul"> {
+  let summary = "Batched matrix product with broadcast batch dims";
+  let description = [{
+    `lhs : [..., M, K]`, `rhs : [..., K, N]` with both ranks >= 2; batch
+    dims broadcast (C1). Float accumulation in f32.
+  }];
+  let arguments = (ins Llmo_FloatTensor:$lhs, Llmo_FloatTensor:$rhs);
+  let results = (outs Llmo_FloatTensor:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Llmo_LinearOp : Llmo_Op<"linear"> {
+  let summary = "x @ weight + bias: a projection by a constant weight";
+  let description = [{
+    `input : [..., K]`, `weight : [K, N]`, optional `bias : [N]`, result
+    `[..., N]`. This is the unit of quantization: weights of linears get
+    per-output-channel (axis 1) or group-wise formats.
+  }];
+  let arguments = (ins Llmo_FloatTensor:$input, Llmo_FloatTensor:$weight,
+                   Optional<Llmo_FloatTensor>:$bias);
+  let results = (outs Llmo_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Llmo_SoftmaxOp : Llmo_Op<"softmax", [SameOperandsAndResultType]> {
+  let summary = "Softmax along one axis (max-subtracted)";
+  let arguments = (ins Llmo_FloatTensor:$operand, I64Attr:$axis);
+  let results = (outs Llmo_FloatTensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Llmo_LayerNormOp : Llmo_Op<"layer_norm"> {
+  let summary = "Layer normalization over the trailing dims from `axis`";
+  let description = [{
+    y = (x - mean) / sqrt(var + epsilon) * scale + bias, with mean and the
+    biased variance over dims [axis, rank). `scale` and `bias` have the
+    shape of those trailing dims (C1).
+  }];
+  let arguments = (ins Llmo_FloatTensor:$input, Llmo_FloatTensor:$scale,
+                   Optional<Llmo_FloatTensor>:$bias, I64Attr:$axis,
+                   F32Attr:$epsilon);
+  let results = (outs Llmo_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $scale (`,` $bias^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Llmo_RmsNormOp : Llmo_Op<"rms_norm"> {
+  let summary = "RMS normalization over the trailing dims from `axis`";
+  let description = [{
+    y = x / sqrt(mean(x^2) + epsilon) * scale over dims [axis, rank).
+  }];
+  let arguments = (ins Llmo_FloatTensor:$input, Llmo_FloatTensor:$scale,
+                   I64Attr:$axis, F32Attr:$epsilon);
+  let results = (outs Llmo_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $scale attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Shape and data movement
+//===----------------------------------------------------------------------===//
+
+def Llmo_ReshapeOp : Llmo_Op<"reshape"> {
+  let summary = "Reinterpret the row-major data with a new static shape";
+  let arguments = (ins Llmo_Tensor:$operand);
+  let results = (outs Llmo_Tensor:$result);
+  let assemblyFormat =
+      "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Llmo_TransposeOp : Llmo_Op<"transpose"> {
+  let summary = "Permute dims: result dim i is operand dim perm[i]";
+  let arguments = (ins Llmo_Tensor:$operand, DenseI64ArrayAttr:$perm);
+  let results = (outs Llmo_Tensor:$result);
+  let assemblyFormat =
+      "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Llmo_SliceOp : Llmo_Op<"slice"> {
+  let summary = "Strided slice with static, normalized bounds per dim";
+  let description = [{
+    For every dim d: elements start[d], start[d]+step[d], ... while inside
+    [0, size). `starts`, `steps` have one entry per dim; step may be
+    negative. Result dims equal the number of selected elements (C1).
+  }];
+  let arguments = (ins Llmo_Tensor:$operand, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$steps);
+  let results = (outs Llmo_Tensor:$result);
+  let assemblyFormat =
+      "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Llmo_ConcatOp : Llmo_Op<"concat"> {
+  let summary = "Concatenate along `axis`";
+  let arguments = (ins Variadic<Llmo_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Llmo_Tensor:$result);
+  let assemblyFormat =
+      "$inputs attr-dict `:` functional-type($inputs, results)";
+  let hasVerifier = 1;
+}
+
+def Llmo_SplitOp : Llmo_Op<"split"> {
+  let summary = "Split along `axis` into pieces sized by the result types";
+  let arguments = (ins Llmo_Tensor:$operand, I64Attr:$axis);
+  let results = (outs Variadic<Llmo_Tensor>:$results);
+  let assemblyFormat =
+      "$operand attr-dict `:` type($operand) `->` type($results)";
+  let hasVerifier = 1;
+}
+
+def Llmo_BroadcastOp : Llmo_Op<"broadcast"> {
+  let summary = "Broadcast numpy-style to the result shape (ONNX Expand)";
+  let arguments = (ins Llmo_Tensor:$operand);
+  let results = (outs Llmo_Tensor:$result);
+  let assemblyFormat =
+      "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Llmo_GatherOp : Llmo_Op<"gather"> {
+  let summary = "Take slices of `data` along `axis` at `indices`";
+  let description = [{
+    result shape = data[:axis] + indices + data[axis+1:]. Negative indices
+    count from the end; an index outside [-size, size) is an error at run
+    time.
+  }];
+  let arguments = (ins Llmo_Tensor:$data, Llmo_IndexTensor:$indices,
+                   I64Attr:$axis);
+  let results = (outs Llmo_Tensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+class Llmo_ReduceOp<string mnemonic, string desc> : Llmo_Op<mnemonic> {
+  let summary = "Reduce by " # desc # " over `axes`";
+  let description = [{
+    `axes` are sorted, distinct, non-negative. With `keepdims` the reduced
+    dims stay with size 1. Float sums accumulate in f32.
+  }];
+  let arguments = (ins Llmo_Tensor:$operand, DenseI64ArrayAttr:$axes,
+                   BoolAttr:$keepdims);
+  let results = (outs Llmo_Tensor:$result);
+  let assemblyFormat =
+      "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Llmo_ReduceSumOp : Llmo_ReduceOp<"reduce_sum", "sum">;
+def Llmo_ReduceMeanOp : Llmo_ReduceOp<"reduce_mean", "mean">;
+def Llmo_ReduceMaxOp : Llmo_ReduceOp<"reduce_max", "maximum">;
+def Llmo_ReduceMinOp : Llmo_ReduceOp<"reduce_min", "minimum">;
+
+def Llmo_CumSumOp : Llmo_Op<"cumsum", [SameOperandsAndResultType]> {
+  let summary = "Inclusive prefix sum along `axis`";
+  let arguments = (ins Llmo_Tensor:$operand, I64Attr:$axis);
+  let results = (outs Llmo_Tensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def Llmo_QuantTensor : RankedTensorOf<[quant_QuantizedType]>;
+def Llmo_IntTensor : RankedTensorOf<[AnyInteger]>;
+
+def Llmo_QuantizeOp : Llmo_Op<"quantize"> {
+  let summary = "Float to `!quant.uniform`: round half to even, saturate";
+  let description = [{
+    q = clamp(round_half_even(x / scale) + zero_point, qmin, qmax) with the
+    scale and zero point of the element's tensor, channel (per-axis) or
+    block (sub-channel); qmin/qmax are the storage type's bounds (C1).
+  }];
+  let arguments = (ins Llmo_FloatTensor:$operand);
+  let results = (outs Llmo_QuantTensor:$result);
+  let assemblyFormat =
+      "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Llmo_DequantizeOp : Llmo_Op<"dequantize"> {
+  let summary = "`!quant.uniform` to float: (q - zero_point) * scale";
+  let arguments = (ins Llmo_QuantTensor:$operand);
+  let results = (outs Llmo_FloatTensor:$result);
+  let assemblyFormat =
+      "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Llmo_StorageCastOp : Llmo_Op<"storage_cast"> {
+  let summary = "Reinterpret between a quantized tensor and its storage ints";
+  let description = [{
+    No data changes: the integer storage values are kept, the quantization
+    parameters are attached (int to quant) or dropped (quant to int).
+  }];
+  let arguments = (ins Llmo_Tensor:$operand);
+  let results = (outs Llmo_Tensor:$result);
+  let assemblyFormat =
+      "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Llmo_DynamicQuantizeOp : Llmo_Op<"dynamic_quantize"> {
+  let summary = "Per-tensor asymmetric ui8 quantization with computed scale";
+  let description = [{
+    As ONNX DynamicQuantizeLinear: range = [min(0, min x), max(0, max x)],
+    scale = (max - min) / 255, zero_point = saturate(round_half_even(-min /
+    scale)), y = saturate(round_half_even(x / scale) + zero_point). A zero
+    range gives scale 0 and y = zero_point = 0.
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$operand);
+  let results = (outs RankedTensorOf<[UI8]>:$result,
+                 0DTensorOf<[F32]>:$scale, 0DTensorOf<[UI8]>:$zero_point);
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `->` "
+                       "type($result) `,` type($scale) `,` type($zero_point)";
+  let hasVerifier = 1;
+}
+
+def Llmo_MatmulIntegerOp : Llmo_Op<"matmul_integer"> {
+  let summary = "Integer matmul with zero points, i32 accumulation";
+  let description = [{
+    result[..., m, n] = sum_k (lhs[..., m, k] - lhs_zp[m]) *
+    (rhs[..., k, n] - rhs_zp[n]) in i32 (wrapping). `lhs_zp` is a scalar or
+    per-row [M]; `rhs_zp` a scalar or per-column [N] (C1).
+  }];
+  let arguments = (ins RankedTensorOf<[I8, UI8]>:$lhs,
+                   RankedTensorOf<[I8, UI8]>:$rhs,
+                   RankedTensorOf<[I8, UI8]>:$lhs_zero_point,
+                   RankedTensorOf<[I8, UI8]>:$rhs_zero_point);
+  let results = (outs RankedTensorOf<[I32]>:$result);
+  let assemblyFormat = "$lhs `,` $rhs `,` $lhs_zero_point `,` "
+                       "$rhs_zero_point attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // LLMO_OPS

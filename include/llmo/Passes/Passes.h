@@ -1,0 +1,23 @@
+//===- Passes.h - llmo passes ------------------------------------*- C++ -*-===//
+//
+// Declarations generated from passes/Passes.td: option structs, create
+// functions and registration.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LLMO_PASSES_PASSES_H
+#define LLMO_PASSES_PASSES_H
+
+#include "llmo/Dialect/Llmo.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace llmo {
+#define GEN_PASS_DECL
+#include "Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "Passes.h.inc"
+} // namespace llmo
+
+#endif // LLMO_PASSES_PASSES_H

@@ -1,0 +1,174 @@
+//===- llmo-run.cpp - Run llmo IR on the reference interpreter ------------===//
+//
+//   llmo-run IN.mlir|IN.mlirbc --input NAME=FILE.npy ... [--output-dir DIR]
+//            [--repeat N] [--threads N]
+//
+// Inputs are matched by the `llmo.name` of @main's arguments; outputs are
+// written as DIR/<llmo.name>.npy. Compiled .llmo artifacts are run by the
+// runtime (not part of this tool yet).
+//
+//===----------------------------------------------------------------------===//
+
+#include "llmo/InitAll.h"
+#include "llmo/Interpreter/Interpreter.h"
+#include "llmo/Support/ToolSupport.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+namespace cl = llvm::cl;
+using namespace mlir;
+
+static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+static std::string nameOf(func::FuncOp func, unsigned index, bool isResult) {
+  auto attr = isResult ? func.getResultAttrOfType<StringAttr>(index, "llmo.name")
+                       : func.getArgAttrOfType<StringAttr>(index, "llmo.name");
+  if (attr)
+    return attr.str();
+  return (isResult ? "output" : "input") + std::to_string(index);
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::opt<std::string> inputFile(cl::Positional, cl::desc("<IN.mlir>"),
+                                 cl::Required);
+  cl::list<std::string> inputs("input", cl::desc("NAME=FILE.npy"),
+                               cl::value_desc("NAME=FILE"));
+  cl::opt<std::string> outputDir("output-dir",
+                                 cl::desc("Directory for the output .npy"),
+                                 cl::init("."));
+  cl::opt<unsigned> repeat("repeat", cl::desc("Run N times, print timing"),
+                           cl::init(1));
+  cl::opt<bool> quiet("quiet", cl::desc("Do not print output summaries"),
+                      cl::init(false));
+  // libLLVM already registers a global "threads" option, so --threads N is
+  // taken out of argv by hand. The interpreter itself runs on one thread.
+  std::vector<char *> args;
+  unsigned threads = 1;
+  for (int i = 0; i < argc; ++i) {
+    llvm::StringRef arg(argv[i]);
+    llvm::StringRef value;
+    if (arg == "--threads" || arg == "-threads") {
+      if (i + 1 >= argc)
+        return llmo::reportError("--threads needs a value");
+      value = argv[++i];
+    } else if (arg.consume_front("--threads=")) {
+      value = arg;
+    } else {
+      args.push_back(argv[i]);
+      continue;
+    }
+    if (value.getAsInteger(10, threads) || threads == 0)
+      return llmo::reportError("bad --threads '" + value.str() + "'");
+  }
+  cl::ParseCommandLineOptions(args.size(), args.data(), "llmo runner\n");
+  (void)threads;
+
+  if (llvm::StringRef(inputFile).ends_with(".llmo"))
+    return llmo::reportError(inputFile + ": running compiled .llmo artifacts "
+                                         "is not implemented yet; run the "
+                                         ".mlir/.mlirbc on the interpreter");
+  if (repeat == 0)
+    return llmo::reportError("--repeat must be at least 1");
+
+  DialectRegistry registry;
+  llmo::registerAllDialects(registry);
+  MLIRContext context(registry);
+  std::string error;
+  OwningOpRef<ModuleOp> module = llmo::loadModule(context, inputFile, error);
+  if (!module)
+    return llmo::reportError(error);
+  auto func = module->lookupSymbol<func::FuncOp>("main");
+  if (!func)
+    return llmo::reportError(inputFile + ": no func.func @main");
+
+  std::map<std::string, std::string> given;
+  for (const std::string &spec : inputs) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return llmo::reportError("bad --input '" + spec +
+                               "': expected NAME=FILE.npy");
+    given[spec.substr(0, eq)] = spec.substr(eq + 1);
+  }
+
+  std::vector<llmo::Tensor> tensors;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    std::string name = nameOf(func, i, false);
+    auto it = given.find(name);
+    if (it == given.end())
+      return llmo::reportError("missing --input " + name + "=FILE.npy");
+    auto type = cast<RankedTensorType>(func.getArgument(i).getType());
+    FailureOr<llmo::DType> dtype = llmo::dtypeOf(type.getElementType());
+    if (failed(dtype))
+      return llmo::reportError("input '" + name + "' has unsupported type");
+    llmo::NpyArray array;
+    if (!llmo::readNpy(it->second, array, error))
+      return llmo::reportError(it->second + ": " + error);
+    llmo::Tensor tensor;
+    if (!llmo::tensorFromNpy(array, *dtype, tensor, error))
+      return llmo::reportError(it->second + ": input '" + name + "': " + error);
+    if (llvm::ArrayRef<int64_t>(tensor.shape) != type.getShape())
+      return llmo::reportError(it->second + ": input '" + name + "' has shape " +
+                               shapeString(tensor.shape) +
+                               " but the model expects " +
+                               shapeString(type.getShape()));
+    tensors.push_back(std::move(tensor));
+    given.erase(it);
+  }
+  if (!given.empty())
+    return llmo::reportError("--input " + given.begin()->first +
+                             " is not an input of the model");
+
+  std::vector<double> times;
+  FailureOr<std::vector<llmo::Tensor>> results;
+  for (unsigned r = 0; r < repeat; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    results = llmo::runFunction(func, tensors);
+    times.push_back(std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - start)
+                        .count());
+    if (failed(results))
+      return llmo::reportError(inputFile + ": execution failed");
+  }
+
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return llmo::reportError(outputDir + ": cannot create directory: " +
+                             ec.message());
+  for (unsigned i = 0; i < results->size(); ++i) {
+    const llmo::Tensor &t = (*results)[i];
+    std::string name = nameOf(func, i, true);
+    llvm::SmallString<256> path(outputDir);
+    llvm::sys::path::append(path, name + ".npy");
+    if (!llmo::writeNpy(std::string(path), llmo::tensorToNpy(t), error))
+      return llmo::reportError(std::string(path) + ": " + error);
+    if (!quiet) {
+      llvm::outs() << name << ": " << llmo::dtypeName(t.dtype)
+                   << shapeString(t.shape) << " = [";
+      for (int64_t j = 0; j < std::min<int64_t>(t.numElements(), 6); ++j)
+        llvm::outs() << (j ? ", " : "") << t.get(j);
+      llvm::outs() << (t.numElements() > 6 ? ", ...]" : "]") << "  -> "
+                   << path << "\n";
+    }
+  }
+  if (repeat > 1) {
+    std::sort(times.begin(), times.end());
+    llvm::outs() << "latency over " << repeat
+                 << " runs: median " << times[times.size() / 2] << " ms, min "
+                 << times.front() << " ms\n";
+  }
+  return 0;
+}
