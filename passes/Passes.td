@@ -11,7 +11,8 @@
 include "mlir/Pass/PassBase.td"
 
 def RaiseComposites : Pass<"llmo-raise-composites", "mlir::func::FuncOp"> {
-  let summary = "Raise decomposed LayerNorm, RMSNorm, GELU and SiLU subgraphs";
+  let summary = "Raise decomposed LayerNorm, RMSNorm, GELU, SiLU and linear "
+                "bias subgraphs";
   let description = [{
     Exporters at older opsets (and RMSNorm and GELU at every opset) emit
     these as chains of elementwise ops and reductions. This pass matches
@@ -22,6 +23,7 @@ def RaiseComposites : Pass<"llmo-raise-composites", "mlir::func::FuncOp"> {
     raised when its constants match (1/sqrt(2), 0.5, exponent 2, epsilon
     read from the graph) and norm scale/bias are constants over the last
     axis. Intermediate values with other users keep their original ops.
+    A constant bias added to a bias-less `llmo.linear` is folded into it.
   }];
   let dependentDialects = ["::llmo::LlmoDialect"];
 }

@@ -10,6 +10,7 @@
 #include "llmo/Passes/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
@@ -71,8 +72,8 @@ bool isLastAxisMean(ReduceMeanOp mean) {
          mean.getAxes()[0] == type.getRank() - 1;
 }
 
-/// Whether a norm's scale or bias is a constant of shape [dim] or
-/// [1, ..., 1, dim].
+/// Whether a norm's scale or bias (or a linear's bias) is a constant of
+/// shape [dim] or [1, ..., 1, dim].
 bool isNormParam(Value param, int64_t dim) {
   auto type = cast<RankedTensorType>(param.getType());
   return param.getDefiningOp<ConstantOp>() && type.getNumElements() == dim &&
@@ -338,12 +339,43 @@ struct RaiseLayerNorm : OpRewritePattern<AddOp> {
   }
 };
 
+/// Linear bias: linear(x, w) + b with b a constant [N] (or [1, ..., N])
+/// becomes linear(x, w, b), the form quantization and fusion expect.
+struct FoldLinearBias : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddOp root,
+                                PatternRewriter &rewriter) const override {
+    LinearOp linear;
+    Value bias;
+    matchEitherOrder(root, [&](Value l, Value b) {
+      auto candidate = l.getDefiningOp<LinearOp>();
+      if (!candidate || candidate.getBias() || !candidate->hasOneUse())
+        return false;
+      linear = candidate, bias = b;
+      return true;
+    });
+    if (!linear || linear.getType() != root.getType())
+      return failure();
+    int64_t n = cast<RankedTensorType>(linear.getType()).getShape().back();
+    if (!isNormParam(bias, n) ||
+        getElementTypeOrSelf(bias.getType()) !=
+            getElementTypeOrSelf(linear.getType()))
+      return failure();
+    Value flatBias = asNormParam(rewriter, root.getLoc(), bias, n);
+    rewriter.replaceOpWithNewOp<LinearOp>(root, root.getType(),
+                                          linear.getInput(),
+                                          linear.getWeight(), flatBias);
+    rewriter.eraseOp(linear);
+    return success();
+  }
+};
+
 struct RaiseCompositesPass
     : llmo::impl::RaiseCompositesBase<RaiseCompositesPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<RaiseGeluErf, RaiseGeluTanh, RaiseSilu, RaiseRmsNorm,
-                 RaiseLayerNorm>(&getContext());
+                 RaiseLayerNorm, FoldLinearBias>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

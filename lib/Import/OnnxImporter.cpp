@@ -1489,9 +1489,7 @@ OwningOpRef<ModuleOp> Importer::run(std::string &errorOut) {
   }
   if (options.cleanup) {
     PassManager pm(&ctx);
-    pm.addNestedPass<func::FuncOp>(createRaiseComposites());
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createCSEPass());
+    buildImportCleanupPipeline(pm);
     if (failed(pm.run(*module))) {
       errorOut = "post-import cleanup failed:\n" + diagnostics;
       return {};

@@ -15,6 +15,7 @@ void llmo::registerAllDialects(mlir::DialectRegistry &registry) {
 
 void llmo::registerAllPasses() {
   llmo::registerLlmoPasses();
+  llmo::registerLlmoPipelines();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
 }

@@ -2,14 +2,27 @@
 """Compare llmo against onnxruntime on one ONNX model.
 
 Usage:
-  compare_ort.py MODEL.onnx --inputs X.npz --llmo-import PATH --llmo-run PATH
-                 --workdir DIR [--rtol 1e-4] [--input-shape NAME=1x8 ...]
-                 [--shapes-from-inputs] [--import-arg ARG ...] [--run-arg ARG ...]
+  compare_ort.py MODEL.onnx|MODEL.onnxtext [--inputs X.npz] --llmo-import PATH
+                 --llmo-run PATH --workdir DIR [--rtol 1e-4]
+                 [--input-shape NAME=1x8 ...] [--shapes-from-inputs]
+                 [--int-range [NAME=]LO,HI ...] [--float-range [NAME=]LO,HI ...]
+                 [--seed 0] [--import-arg ARG ...] [--run-arg ARG ...]
+
+MODEL may be binary ONNX or textual ONNX (.onnxtext, parsed with
+onnx.parser.parse_model and saved as DIR/model_ort.onnx for onnxruntime; the
+original .onnxtext is what llmo-import reads).
+
+Without --inputs, deterministic random inputs (numpy seed --seed, default 0)
+are generated from the graph input types, in graph input order: float types
+from randn (or uniform in --float-range LO,HI), integer types uniform in
+[LO, HI) of --int-range (default [0, 4)), bool uniformly random. A range
+given as NAME=LO,HI applies to that input only. Symbolic dims must be fixed
+with --input-shape. The generated arrays are saved as DIR/inputs.npz.
 
 Steps:
   1. run onnxruntime (CPUExecutionProvider) on MODEL with the arrays in X.npz
      (one array per graph input, keyed by input name);
-  2. llmo-import MODEL.onnx -o DIR/model.mlir [--input-shape NAME=DxD ...]
+  2. llmo-import MODEL -o DIR/model.mlir [--input-shape NAME=DxD ...]
   3. write each input as DIR/<name>.npy
   4. llmo-run DIR/model.mlir --input NAME=DIR/NAME.npy ... --output-dir DIR/out
   5. load DIR/out/<output name>.npy for every graph output and compare with
@@ -41,8 +54,9 @@ def fail(msg, code=1):
 def parse_args(argv):
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("model", help="ONNX model file")
-    ap.add_argument("--inputs", required=True, help=".npz with one array per graph input")
+    ap.add_argument("model", help="ONNX model file (.onnx or textual .onnxtext)")
+    ap.add_argument("--inputs", help=".npz with one array per graph input "
+                    "(default: random inputs from the graph input types)")
     ap.add_argument("--llmo-import", required=True, help="path to the llmo-import tool")
     ap.add_argument("--llmo-run", required=True, help="path to the llmo-run tool")
     ap.add_argument("--workdir", required=True, help="scratch directory (created)")
@@ -53,6 +67,14 @@ def parse_args(argv):
     ap.add_argument("--shapes-from-inputs", action="store_true",
                     help="also pass --input-shape NAME=<shape of the .npz array> for every "
                          "input not given with --input-shape")
+    ap.add_argument("--int-range", action="append", default=[], metavar="[NAME=]LO,HI",
+                    help="random integer inputs are drawn from [LO, HI) (default 0,4); "
+                         "NAME= restricts it to one input (repeatable)")
+    ap.add_argument("--float-range", action="append", default=[], metavar="[NAME=]LO,HI",
+                    help="random float inputs are uniform in [LO, HI) instead of randn; "
+                         "NAME= restricts it to one input (repeatable)")
+    ap.add_argument("--seed", type=int, default=0,
+                    help="seed of the random inputs (default 0)")
     ap.add_argument("--import-arg", action="append", default=[], metavar="ARG",
                     help="extra argument for llmo-import (repeatable)")
     ap.add_argument("--run-arg", action="append", default=[], metavar="ARG",
@@ -76,6 +98,98 @@ def load_inputs(path, input_names):
     return {n: arrays[n] for n in input_names}
 
 
+def parse_ranges(specs, what, conv):
+    """[NAME=]LO,HI specs -> (default (lo, hi) or None, {name: (lo, hi)})."""
+    default, per_name = None, {}
+    for spec in specs:
+        name, _, rng = spec.rpartition("=")
+        try:
+            lo, hi = (conv(x) for x in rng.split(","))
+        except ValueError:
+            fail(f"bad --{what} '{spec}': expected [NAME=]LO,HI", 2)
+        if not lo < hi:
+            fail(f"bad --{what} '{spec}': LO must be below HI", 2)
+        if name:
+            per_name[name] = (lo, hi)
+        else:
+            default = (lo, hi)
+    return default, per_name
+
+
+def input_shape_overrides(specs):
+    shapes = {}
+    for spec in specs:
+        name, _, dims = spec.rpartition("=")
+        if not name:
+            fail(f"bad --input-shape '{spec}': expected NAME=DxD", 2)
+        shapes[name] = [] if dims in ("", "scalar") else [int(d) for d in dims.split("x")]
+    return shapes
+
+
+def random_inputs(model, input_names, a):
+    """Deterministic random arrays for the graph inputs of `model`."""
+    import onnx
+    from onnx import helper
+
+    rng = np.random.default_rng(a.seed)
+    int_default, int_named = parse_ranges(a.int_range, "int-range", int)
+    float_default, float_named = parse_ranges(a.float_range, "float-range", float)
+    overrides = input_shape_overrides(a.input_shape)
+    by_name = {i.name: i for i in model.graph.input}
+    inputs = {}
+    for n in input_names:
+        if not by_name[n].type.HasField("tensor_type"):
+            fail(f"input {n} is not a tensor: cannot generate random data", 2)
+        tt = by_name[n].type.tensor_type
+        dtype = helper.tensor_dtype_to_np_dtype(tt.elem_type)
+        if n in overrides:
+            shape = overrides[n]
+        else:
+            if not tt.HasField("shape"):
+                fail(f"input {n} has no shape: pass --input-shape {n}=DxD", 2)
+            shape = []
+            for d in tt.shape.dim:
+                if not d.HasField("dim_value"):
+                    fail(f"input {n} has a symbolic dim: pass --input-shape {n}=DxD", 2)
+                shape.append(d.dim_value)
+        if dtype == np.bool_:
+            v = rng.integers(0, 2, size=shape).astype(np.bool_)
+        elif np.issubdtype(dtype, np.integer):
+            lo, hi = int_named.get(n, int_default or (0, 4))
+            info = np.iinfo(dtype)
+            if lo < info.min or hi - 1 > info.max:
+                fail(f"--int-range [{lo}, {hi}) does not fit {np.dtype(dtype).name} "
+                     f"input {n}", 2)
+            v = rng.integers(lo, hi, size=shape).astype(dtype)
+        elif np.issubdtype(dtype, np.floating):
+            fr = float_named.get(n, float_default)
+            if fr is None:
+                v = rng.standard_normal(size=shape)
+            else:
+                v = rng.uniform(fr[0], fr[1], size=shape)
+            v = np.asarray(v).astype(dtype)
+        else:
+            fail(f"input {n}: cannot generate random data of type "
+                 f"{onnx.TensorProto.DataType.Name(tt.elem_type)}", 2)
+        inputs[n] = np.asarray(v)
+    return inputs
+
+
+def load_model(path):
+    """The ModelProto of a binary .onnx or a textual .onnxtext file."""
+    import onnx
+
+    if path.endswith(".onnxtext"):
+        import onnx.parser
+
+        with open(path, encoding="utf-8") as f:
+            try:
+                return onnx.parser.parse_model(f.read())
+            except Exception as e:  # onnx.parser.ParseError and friends
+                fail(f"cannot parse {path}: {e}", 2)
+    return onnx.load(path, load_external_data=False)
+
+
 def run_ort(model_path, inputs):
     import onnxruntime as ort
 
@@ -88,10 +202,7 @@ def run_ort(model_path, inputs):
     return dict(zip(names, outs))
 
 
-def graph_io_names(model_path):
-    import onnx
-
-    m = onnx.load(model_path, load_external_data=False)
+def graph_io_names(m):
     init = {i.name for i in m.graph.initializer}
     ins = [i.name for i in m.graph.input if i.name not in init]
     outs = [o.name for o in m.graph.output]
@@ -165,12 +276,28 @@ def main(argv=None):
         if f.endswith(".npy"):
             os.remove(os.path.join(outdir, f))
 
-    input_names, output_names = graph_io_names(a.model)
-    inputs = load_inputs(a.inputs, input_names)
+    model = load_model(a.model)
+    input_names, output_names = graph_io_names(model)
+    if a.inputs:
+        inputs = load_inputs(a.inputs, input_names)
+    else:
+        inputs = random_inputs(model, input_names, a)
+        np.savez(os.path.join(workdir, "inputs.npz"), **inputs)
+        for n, v in inputs.items():
+            print(f"note: random input {n}: {v.dtype}{list(v.shape)}")
 
-    # 1. Reference.
+    # 1. Reference. ORT reads binary ONNX: a textual model is saved first.
+    ort_model = a.model
+    if a.model.endswith(".onnxtext"):
+        import onnx
+
+        ort_model = os.path.join(workdir, "model_ort.onnx")
+        onnx.save(model, ort_model)
     print(f"== onnxruntime on {a.model}")
-    ref = run_ort(a.model, inputs)
+    try:
+        ref = run_ort(ort_model, inputs)
+    except Exception as e:  # onnxruntime's errors are not one class
+        fail(f"onnxruntime cannot run {a.model}: {e}", 2)
 
     # 2. Import.
     shapes = list(a.input_shape)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets up llmo (tools/scripts/setup.sh), then imports the bundled example
+# model (a 2-layer Llama-style decoder exported with torch.onnx.export,
+# test/e2e/models/llama.onnx), runs it on the reference interpreter and
+# prints its outputs next to onnxruntime's.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash tools/scripts/setup.sh
+
+work="${TMPDIR:-/tmp}/llmo-demo"
+rm -rf "$work" && mkdir -p "$work"
+model=test/e2e/models/llama.onnx
+echo "== llmo-import $model"
+build/bin/llmo-import "$model" -o "$work/llama.mlir" \
+  --input-shape input_ids=1x8 --input-shape attention_mask=1x8
+echo "   $(grep -c '= llmo\.' "$work/llama.mlir") llmo ops in $work/llama.mlir"
+.venv/bin/python - "$work" <<'PY'
+import sys, numpy as np
+inputs = np.load("test/e2e/models/llama.inputs.npz")
+for name in inputs.files:
+    np.save(f"{sys.argv[1]}/{name}.npy", inputs[name])
+PY
+echo "== llmo-run (reference interpreter)"
+build/bin/llmo-run "$work/llama.mlir" --input "input_ids=$work/input_ids.npy" \
+  --input "attention_mask=$work/attention_mask.npy" --output-dir "$work/out"
+echo "== compare with onnxruntime"
+.venv/bin/python test/e2e/compare_ort.py "$model" \
+  --inputs test/e2e/models/llama.inputs.npz --llmo-import build/bin/llmo-import \
+  --llmo-run build/bin/llmo-run --workdir "$work/compare" --shapes-from-inputs \
+  | tail -2
