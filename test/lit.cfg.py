@@ -25,7 +25,8 @@ config.substitutions.append(("%llmo_src", config.llmo_src_root))
 
 tool_dirs = [config.llmo_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
-    ["llmo-opt", "llmo-import", "llmo-run"], tool_dirs)
+    ["llmo-opt", "llmo-import", "llmo-run", "not", "count", "split-file"],
+    tool_dirs)
 
 # Numeric end-to-end tests compare against onnxruntime.
 try:

@@ -16,7 +16,7 @@ def Llmo_Dialect : Dialect {
   let summary = "Transformer graphs on tensors, float and quantized";
   let description = [{
     Every value is a ranked, statically shaped tensor. Float element types
-    are f32, f16 and bf16; integers are i1 (bool), i8, ui8, i32 and i64;
+    are f32, f16 and bf16; integers are i1 (bool), i4, i8, ui8, i32 and i64;
     quantized tensors use `!quant.uniform` element types (per-tensor,
     per-axis and sub-channel). The semantics of every op, including rounding
     and saturation, are written in docs/Dialect.md and implemented by the

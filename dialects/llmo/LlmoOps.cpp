@@ -29,6 +29,19 @@ FailureOr<SmallVector<int64_t>> llmo::broadcastShapes(ArrayRef<int64_t> lhs,
   return result;
 }
 
+bool llmo::isSupportedQuantType(Type type) {
+  if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType,
+           quant::UniformQuantizedSubChannelType>(type))
+    return false;
+  auto quant = cast<quant::QuantizedType>(type);
+  unsigned width = quant.getStorageTypeIntegralWidth();
+  bool storageOk =
+      width == 8 || ((width == 4 || width == 32) && quant.isSigned());
+  Type expressed = quant.getExpressedType();
+  return storageOk && (expressed.isF32() || expressed.isF16() ||
+                       expressed.isBF16());
+}
+
 Type llmo::getExpressedElementType(Type type) {
   Type element = getElementTypeOrSelf(type);
   if (auto quant = dyn_cast<quant::QuantizedType>(element))
@@ -190,6 +203,11 @@ LogicalResult MatmulOp::verify() {
 
 LogicalResult LinearOp::verify() {
   auto input = rankedType(getInput()), weight = rankedType(getWeight());
+  Type element = input.getElementType();
+  if (weight.getElementType() != element ||
+      rankedType(getResult()).getElementType() != element ||
+      (getBias() && rankedType(getBias()).getElementType() != element))
+    return emitOpError("operands and result must share the element type (C2)");
   if (weight.getRank() != 2)
     return emitOpError("weight must be [K, N] (C1)");
   if (input.getRank() < 1 || input.getShape().back() != weight.getDimSize(0))
@@ -218,6 +236,9 @@ static LogicalResult verifyNormParam(Operation *op, Value input, Value param,
     return op->emitOpError() << name
                              << " must have the shape of the normalized dims "
                                 "(C1)";
+  if (rankedType(param).getElementType() != inputType.getElementType())
+    return op->emitOpError() << name
+                             << " must have the input's element type (C1)";
   return success();
 }
 
@@ -246,8 +267,15 @@ LogicalResult RmsNormOp::verify() {
 //===----------------------------------------------------------------------===//
 
 static LogicalResult verifySameElementType(Operation *op, Value a, Value b) {
-  if (rankedType(a).getElementType() != rankedType(b).getElementType())
-    return op->emitOpError("operand and result element types must match");
+  Type element = rankedType(a).getElementType();
+  if (element != rankedType(b).getElementType())
+    return op->emitOpError("operand and result element types must match (C2)");
+  // Moving data of a per-axis or block-quantized tensor would move the
+  // channels away from their scales.
+  if (isa<quant::QuantizedType>(element) &&
+      !isa<quant::UniformQuantizedType>(element))
+    return op->emitOpError("only per-tensor quantized tensors can be moved by "
+                           "data movement ops (C3)");
   return success();
 }
 
@@ -427,12 +455,22 @@ static LogicalResult verifyQuantLayout(Operation *op,
     auto dims = blocked.getQuantizedDimensions();
     auto sizes = blocked.getBlockSizes();
     auto scaleShape = blocked.getScales().getType().getShape();
-    for (auto [dim, block] : llvm::zip(dims, sizes)) {
-      if (dim >= (int64_t)shape.size() || shape[dim] % block != 0 ||
-          scaleShape[dim] != shape[dim] / block)
+    if (scaleShape.size() != shape.size())
+      return op->emitOpError() << "sub-channel scales have rank "
+                               << scaleShape.size() << " but the tensor has "
+                               << "rank " << shape.size() << " (C2)";
+    for (size_t d = 0; d < shape.size(); ++d) {
+      // A listed dim has its block size; an unlisted one is one block.
+      int64_t block = shape[d];
+      for (auto [dim, size] : llvm::zip(dims, sizes))
+        if (dim == (int32_t)d)
+          block = size;
+      if (block <= 0 || shape[d] % block != 0 ||
+          scaleShape[d] != shape[d] / block)
         return op->emitOpError()
-               << "sub-channel block size " << block << " on dim " << dim
-               << " does not tile the tensor shape (C2)";
+               << "sub-channel block size " << block << " on dim " << d
+               << " does not tile the tensor shape " << shape[d]
+               << " with scale dim " << scaleShape[d] << " (C2)";
     }
   }
   return success();

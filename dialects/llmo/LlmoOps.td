@@ -16,11 +16,26 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Dialect/Quant/IR/QuantBase.td"
 
+def I4 : I<4>;
+
 class Llmo_Op<string mnemonic, list<Trait> traits = []>
     : Op<Llmo_Dialect, mnemonic, !listconcat(traits, [Pure])>;
 
-def Llmo_Tensor : RankedTensorOf<[AnyType]>;
+// Quantized element types the interpreter and kernels implement:
+// !quant.uniform per-tensor, per-axis or sub-channel, storage i4/i8/u8/i32,
+// expressed f32/f16/bf16.
+def Llmo_QuantType : Type<CPred<"::llmo::isSupportedQuantType($_self)">,
+                          "supported !quant.uniform type">;
+
+// Plain (non-quantized) tensors: what arithmetic takes.
+def Llmo_PlainTensor
+    : RankedTensorOf<[F32, F16, BF16, I1, I4, I8, UI8, I32, I64]>;
+// Any llmo value: plain or quantized. Data movement takes these.
+def Llmo_Tensor
+    : RankedTensorOf<[F32, F16, BF16, I1, I4, I8, UI8, I32, I64,
+                      Llmo_QuantType]>;
 def Llmo_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
+def Llmo_SignedTensor : RankedTensorOf<[F32, F16, BF16, I8, I32, I64]>;
 def Llmo_BoolTensor : RankedTensorOf<[I1]>;
 def Llmo_IndexTensor : RankedTensorOf<[I32, I64]>;
 
@@ -59,8 +74,8 @@ class Llmo_BinaryOp<string mnemonic, string desc, list<Trait> traits = []>
     Operands broadcast numpy-style to the result shape (C1). Float ops
     compute in the element type; integer ops wrap modulo 2^N.
   }];
-  let arguments = (ins Llmo_Tensor:$lhs, Llmo_Tensor:$rhs);
-  let results = (outs Llmo_Tensor:$result);
+  let arguments = (ins Llmo_PlainTensor:$lhs, Llmo_PlainTensor:$rhs);
+  let results = (outs Llmo_PlainTensor:$result);
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -87,16 +102,16 @@ def Llmo_GreaterOp : Llmo_CompareOp<"greater", "greater-than">;
 def Llmo_GreaterEqualOp : Llmo_CompareOp<"greater_equal", "greater-or-equal">;
 
 class Llmo_UnaryOp<string mnemonic, string desc,
-                   list<Trait> traits = [SameOperandsAndResultType]>
-    : Llmo_Op<mnemonic, traits> {
+                   Type operandType = Llmo_FloatTensor>
+    : Llmo_Op<mnemonic, [SameOperandsAndResultType]> {
   let summary = "Elementwise " # desc;
-  let arguments = (ins Llmo_Tensor:$operand);
-  let results = (outs Llmo_Tensor:$result);
+  let arguments = (ins operandType:$operand);
+  let results = (outs operandType:$result);
   let assemblyFormat = "$operand attr-dict `:` type($result)";
 }
 
-def Llmo_NegOp : Llmo_UnaryOp<"neg", "negation">;
-def Llmo_AbsOp : Llmo_UnaryOp<"abs", "absolute value">;
+def Llmo_NegOp : Llmo_UnaryOp<"neg", "negation", Llmo_SignedTensor>;
+def Llmo_AbsOp : Llmo_UnaryOp<"abs", "absolute value", Llmo_SignedTensor>;
 def Llmo_ExpOp : Llmo_UnaryOp<"exp", "e^x">;
 def Llmo_LogOp : Llmo_UnaryOp<"log", "natural logarithm">;
 def Llmo_SqrtOp : Llmo_UnaryOp<"sqrt", "square root">;
@@ -107,10 +122,11 @@ def Llmo_ErfOp : Llmo_UnaryOp<"erf", "Gauss error function">;
 def Llmo_SigmoidOp : Llmo_UnaryOp<"sigmoid", "logistic sigmoid 1/(1+e^-x)">;
 def Llmo_SinOp : Llmo_UnaryOp<"sin", "sine">;
 def Llmo_CosOp : Llmo_UnaryOp<"cos", "cosine">;
-def Llmo_ReluOp : Llmo_UnaryOp<"relu", "max(x, 0)">;
+def Llmo_ReluOp : Llmo_UnaryOp<"relu", "max(x, 0) (NaN stays NaN)",
+                               Llmo_SignedTensor>;
 def Llmo_SiluOp : Llmo_UnaryOp<"silu", "SiLU x*sigmoid(x)">;
 def Llmo_FloorOp : Llmo_UnaryOp<"floor", "round toward -inf">;
-def Llmo_NotOp : Llmo_UnaryOp<"not", "logical not of i1">;
+def Llmo_NotOp : Llmo_UnaryOp<"not", "logical not of i1", Llmo_BoolTensor>;
 
 def Llmo_GeluOp : Llmo_Op<"gelu", [SameOperandsAndResultType]> {
   let summary = "GELU activation, exact (erf) or tanh approximation";
@@ -127,9 +143,9 @@ def Llmo_GeluOp : Llmo_Op<"gelu", [SameOperandsAndResultType]> {
 
 def Llmo_WhereOp : Llmo_Op<"where"> {
   let summary = "Elementwise select: cond ? lhs : rhs, with broadcasting";
-  let arguments = (ins Llmo_BoolTensor:$condition, Llmo_Tensor:$lhs,
-                   Llmo_Tensor:$rhs);
-  let results = (outs Llmo_Tensor:$result);
+  let arguments = (ins Llmo_BoolTensor:$condition, Llmo_PlainTensor:$lhs,
+                   Llmo_PlainTensor:$rhs);
+  let results = (outs Llmo_PlainTensor:$result);
   let assemblyFormat = "$condition `,` $lhs `,` $rhs attr-dict `:` "
                        "functional-type(operands, results)";
   let hasVerifier = 1;
@@ -138,12 +154,12 @@ def Llmo_WhereOp : Llmo_Op<"where"> {
 def Llmo_CastOp : Llmo_Op<"cast"> {
   let summary = "Element type conversion";
   let description = [{
-    Float to integer truncates toward zero (saturating to the integer range
-    is not performed: out-of-range values are undefined, as in ONNX);
-    to i1 is `x != 0`; float to float rounds to nearest even.
+    Float to integer truncates toward zero and saturates to the integer
+    range (NaN gives 0; ONNX leaves out-of-range undefined); to i1 is
+    `x != 0`; integer to integer wraps; to float rounds to nearest even.
   }];
-  let arguments = (ins Llmo_Tensor:$operand);
-  let results = (outs Llmo_Tensor:$result);
+  let arguments = (ins Llmo_PlainTensor:$operand);
+  let results = (outs Llmo_PlainTensor:$result);
   let assemblyFormat =
       "$operand attr-dict `:` type($operand) `->` type($result)";
   let hasVerifier = 1;
@@ -245,9 +261,11 @@ def Llmo_TransposeOp : Llmo_Op<"transpose"> {
 def Llmo_SliceOp : Llmo_Op<"slice"> {
   let summary = "Strided slice with static, normalized bounds per dim";
   let description = [{
-    For every dim d: elements start[d], start[d]+step[d], ... while inside
-    [0, size). `starts`, `steps` have one entry per dim; step may be
-    negative. Result dims equal the number of selected elements (C1).
+    Result dim d takes `result.shape[d]` elements of operand dim d:
+    start[d], start[d] + step[d], ...; `starts`, `steps` have one entry per
+    dim; step may be negative but not zero, and every selected index must be
+    inside [0, size) (C1). (The ONNX `ends` is folded into the result
+    shape by the importer.)
   }];
   let arguments = (ins Llmo_Tensor:$operand, DenseI64ArrayAttr:$starts,
                    DenseI64ArrayAttr:$steps);
@@ -303,11 +321,12 @@ class Llmo_ReduceOp<string mnemonic, string desc> : Llmo_Op<mnemonic> {
   let summary = "Reduce by " # desc # " over `axes`";
   let description = [{
     `axes` are sorted, distinct, non-negative. With `keepdims` the reduced
-    dims stay with size 1. Float sums accumulate in f32.
+    dims stay with size 1. Float reductions accumulate in double and
+    propagate NaN; integer reductions are exact in i64 (sums wrap).
   }];
-  let arguments = (ins Llmo_Tensor:$operand, DenseI64ArrayAttr:$axes,
+  let arguments = (ins Llmo_PlainTensor:$operand, DenseI64ArrayAttr:$axes,
                    BoolAttr:$keepdims);
-  let results = (outs Llmo_Tensor:$result);
+  let results = (outs Llmo_PlainTensor:$result);
   let assemblyFormat =
       "$operand attr-dict `:` type($operand) `->` type($result)";
   let hasVerifier = 1;
@@ -320,8 +339,8 @@ def Llmo_ReduceMinOp : Llmo_ReduceOp<"reduce_min", "minimum">;
 
 def Llmo_CumSumOp : Llmo_Op<"cumsum", [SameOperandsAndResultType]> {
   let summary = "Inclusive prefix sum along `axis`";
-  let arguments = (ins Llmo_Tensor:$operand, I64Attr:$axis);
-  let results = (outs Llmo_Tensor:$result);
+  let arguments = (ins Llmo_PlainTensor:$operand, I64Attr:$axis);
+  let results = (outs Llmo_PlainTensor:$result);
   let assemblyFormat = "$operand attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
@@ -330,7 +349,7 @@ def Llmo_CumSumOp : Llmo_Op<"cumsum", [SameOperandsAndResultType]> {
 // Quantization
 //===----------------------------------------------------------------------===//
 
-def Llmo_QuantTensor : RankedTensorOf<[quant_QuantizedType]>;
+def Llmo_QuantTensor : RankedTensorOf<[Llmo_QuantType]>;
 def Llmo_IntTensor : RankedTensorOf<[AnyInteger]>;
 
 def Llmo_QuantizeOp : Llmo_Op<"quantize"> {
@@ -338,7 +357,8 @@ def Llmo_QuantizeOp : Llmo_Op<"quantize"> {
   let description = [{
     q = clamp(round_half_even(x / scale) + zero_point, qmin, qmax) with the
     scale and zero point of the element's tensor, channel (per-axis) or
-    block (sub-channel); qmin/qmax are the storage type's bounds (C1).
+    block (sub-channel); qmin/qmax are the quantized type's storage range
+    (which may be narrower than the storage integer's, e.g. i8<-127:127>).
   }];
   let arguments = (ins Llmo_FloatTensor:$operand);
   let results = (outs Llmo_QuantTensor:$result);

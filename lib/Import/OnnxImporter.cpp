@@ -108,6 +108,17 @@ private:
     return &(constants[v.getAsOpaquePointer()] = std::move(*tensor));
   }
 
+  /// A weight: a constant, or the dequantized constant of a QDQ model.
+  bool isWeight(Value v) {
+    if (known(v))
+      return true;
+    auto dequantize = v.getDefiningOp<DequantizeOp>();
+    auto storage = dequantize
+                       ? dequantize.getOperand().getDefiningOp<StorageCastOp>()
+                       : StorageCastOp();
+    return storage && known(storage.getOperand());
+  }
+
   /// Integer contents of a constant input (shapes, axes, starts, ...).
   FailureOr<std::vector<int64_t>> knownInts(const NodeProto &node, Value v,
                                             StringRef what) {
@@ -195,6 +206,7 @@ private:
   const ImportOptions &options;
   int64_t opset = 0;
   std::string error;
+  const NodeProto *currentNode = nullptr;
   std::map<std::string, Value> values;
   std::map<const void *, Tensor> constants;
   llvm::StringMap<Handler> handlers;
@@ -373,9 +385,23 @@ SmallVector<Value> Importer::finish(Operation *op) {
       return results;
     operands.push_back(t);
   }
-  FailureOr<std::vector<Tensor>> folded = evaluateOp(op, operands);
-  if (failed(folded))
+  // A constant computation that fails (e.g. an integer division by zero)
+  // fails the import rather than leaving a graph that fails at run time.
+  std::string diagnostic;
+  FailureOr<std::vector<Tensor>> folded;
+  {
+    ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &diag) {
+      diagnostic = diag.str();
+      return success();
+    });
+    folded = evaluateOp(op, operands);
+  }
+  if (failed(folded)) {
+    if (error.empty())
+      error = "node '" + currentNode->name() + "' (" + currentNode->op_type() +
+              "): evaluating constant inputs failed: " + diagnostic;
     return results;
+  }
   SmallVector<Value> constantsOut;
   for (auto [result, tensor] : llvm::zip(op->getResults(), *folded))
     constantsOut.push_back(
@@ -494,12 +520,14 @@ Importer::quantType(const NodeProto &node, ArrayRef<int64_t> shape,
   SmallVector<APInt> zv;
   for (int64_t i = 0; i < scales->numElements(); ++i) {
     sv.push_back(APFloat(scales->floats[i]));
-    zv.push_back(APInt(intType.getWidth(), zpAt(i), /*isSigned=*/true));
+    zv.push_back(APInt(intType.getWidth(), zpAt(i), isSigned));
   }
   SmallVector<int32_t> dims;
   SmallVector<int64_t> blocks;
+  // Upstream's convention: a dim not listed is one block (scale dim 1), so
+  // every dim with more than one scale is listed with its block size.
   for (int64_t d = 0; d < rank; ++d) {
-    if (shape[d] / scales->shape[d] != 1 || d == axis) {
+    if (scales->shape[d] != 1 || d == axis) {
       dims.push_back(d);
       blocks.push_back(shape[d] / scales->shape[d]);
     }
@@ -713,7 +741,7 @@ void Importer::registerHandlers() {
       return fail(n, "contraction dims differ: " + shapeString(shapeOf(a)) +
                          " x " + shapeString(shapeOf(b)));
     Value result;
-    if (shapeOf(b).size() == 2 && known(b)) {
+    if (shapeOf(b).size() == 2 && isWeight(b)) {
       SmallVector<int64_t> shape(shapeOf(a));
       shape.back() = shapeOf(b)[1];
       result = create<LinearOp>(tensorType(shape, elemOf(a)), a, b, Value());
@@ -755,14 +783,14 @@ void Importer::registerHandlers() {
     bool biasFits = c && known(c) && typeOf(c).getNumElements() == nn &&
                     shapeOf(c).back() == nn;
     Value bias = biasFits ? reshape(c, {nn}) : Value();
-    Value result = known(b) ? create<LinearOp>(resultType, a, b, bias)
-                            : create<MatmulOp>(resultType, a, b);
+    Value result = isWeight(b) ? create<LinearOp>(resultType, a, b, bias)
+                               : create<MatmulOp>(resultType, a, b);
     if (c && !biasFits) {
       FailureOr<Value> sum = broadcastBinary(n, "Add", result, c);
       if (failed(sum))
         return failure();
       result = *sum;
-    } else if (bias && !known(b)) {
+    } else if (bias && !isWeight(b)) {
       FailureOr<Value> sum = broadcastBinary(n, "Add", result, bias);
       if (failed(sum))
         return failure();
@@ -1304,7 +1332,8 @@ LogicalResult Importer::importNode(const NodeProto &node) {
     if (!inputs[i])
       return fail(node, "required input " + std::to_string(i) + " is missing");
   SmallVector<Value> outputs;
-  if (failed(handler(node, inputs, outputs)))
+  currentNode = &node;
+  if (failed(handler(node, inputs, outputs)) || !error.empty())
     return failure();
   for (int i = 0; i < node.output_size(); ++i) {
     if (node.output(i).empty())

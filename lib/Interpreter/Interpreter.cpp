@@ -143,32 +143,44 @@ FailureOr<Tensor> binary(Operation *op, const Tensor &lhs, const Tensor &rhs,
 
 using OptInt = std::optional<int64_t>;
 
+// Two's-complement arithmetic without signed-overflow UB: computed in
+// uint64_t, then wrapped to the result width by the caller.
+int64_t wrapAdd(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+int64_t wrapSub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
+int64_t wrapMul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
+
+/// base^exp by squaring, wrapping (exp >= 0).
 int64_t intPow(int64_t base, int64_t exp) {
-  int64_t result = 1;
-  for (; exp > 0; --exp)
-    result *= base;
-  return result;
+  uint64_t result = 1, b = (uint64_t)base;
+  for (; exp > 0; exp >>= 1) {
+    if (exp & 1)
+      result *= b;
+    b *= b;
+  }
+  return (int64_t)result;
 }
 
 FailureOr<Tensor> evalBinary(Operation *op, const Tensor &l, const Tensor &r) {
   return TypeSwitch<Operation *, FailureOr<Tensor>>(op)
       .Case([&](AddOp) {
         return binary(op, l, r, [](float a, float b) { return a + b; },
-                      [](int64_t a, int64_t b) -> OptInt { return a + b; });
+                      [](int64_t a, int64_t b) -> OptInt { return wrapAdd(a, b); });
       })
       .Case([&](SubOp) {
         return binary(op, l, r, [](float a, float b) { return a - b; },
-                      [](int64_t a, int64_t b) -> OptInt { return a - b; });
+                      [](int64_t a, int64_t b) -> OptInt { return wrapSub(a, b); });
       })
       .Case([&](MulOp) {
         return binary(op, l, r, [](float a, float b) { return a * b; },
-                      [](int64_t a, int64_t b) -> OptInt { return a * b; });
+                      [](int64_t a, int64_t b) -> OptInt { return wrapMul(a, b); });
       })
       .Case([&](DivOp) {
         return binary(op, l, r, [](float a, float b) { return a / b; },
                       [](int64_t a, int64_t b) -> OptInt {
                         if (b == 0)
                           return std::nullopt;
+                        if (b == -1) // INT64_MIN / -1 wraps.
+                          return wrapSub(0, a);
                         return a / b;
                       });
       })
@@ -257,7 +269,9 @@ std::function<float(float)> unaryFloatFn(Operation *op) {
       })
       .Case([](SinOp) { return [](float x) { return std::sin(x); }; })
       .Case([](CosOp) { return [](float x) { return std::cos(x); }; })
-      .Case([](ReluOp) { return [](float x) { return x > 0 ? x : 0.0f; }; })
+      .Case([](ReluOp) {
+        return [](float x) { return std::isnan(x) || x > 0 ? x : 0.0f; };
+      })
       .Case([](SiluOp) {
         return [](float x) { return x / (1.0f + std::exp(-x)); };
       })
@@ -281,9 +295,9 @@ FailureOr<Tensor> evalUnary(Operation *op, const Tensor &in) {
     for (int64_t i = 0; i < in.numElements(); ++i) {
       int64_t x = in.ints[i];
       if (isa<NegOp>(op))
-        x = -x;
+        x = wrapSub(0, x);
       else if (isa<AbsOp>(op))
-        x = x < 0 ? -x : x;
+        x = x < 0 ? wrapSub(0, x) : x;
       else if (isa<ReluOp>(op))
         x = x > 0 ? x : 0;
       else if (!isa<FloorOp>(op))
@@ -320,11 +334,18 @@ Tensor evalCast(CastOp op, const Tensor &in) {
     } else if (out.dtype == DType::I1) {
       out.ints[i] = in.get(i) != 0;
     } else if (isFloat(in.dtype)) {
-      float v = std::trunc(in.floats[i]);
-      // Out-of-range is undefined in ONNX; saturate to stay defined in C++.
-      v = std::max<float>(std::min<float>(v, (float)dtypeMax(out.dtype)),
-                          (float)dtypeMin(out.dtype));
-      out.ints[i] = std::isnan(v) ? 0 : (int64_t)v;
+      // Out-of-range is undefined in ONNX; saturate (NaN -> 0) so that the
+      // result is defined. The bounds are compared in double: 2^63 and
+      // 2^31 - 1 are exact there, and 2^63 itself must saturate.
+      double v = std::trunc((double)in.floats[i]);
+      if (std::isnan(v))
+        out.ints[i] = 0;
+      else if (v >= (double)dtypeMax(out.dtype))
+        out.ints[i] = dtypeMax(out.dtype);
+      else if (v <= (double)dtypeMin(out.dtype))
+        out.ints[i] = dtypeMin(out.dtype);
+      else
+        out.ints[i] = (int64_t)v;
     } else {
       out.ints[i] = wrapToDType(in.ints[i], out.dtype);
     }
@@ -378,7 +399,8 @@ Tensor evalMatmul(MatmulOp op, const Tensor &l, const Tensor &r) {
 Tensor evalLinear(LinearOp op, const Tensor &x, const Tensor &w,
                   const Tensor *bias) {
   Tensor out = resultTensor(op.getResult());
-  int64_t k = w.shape[0], n = w.shape[1], m = x.numElements() / k;
+  int64_t k = w.shape[0], n = w.shape[1];
+  int64_t m = product(ArrayRef<int64_t>(x.shape).drop_back());
   gemm(x.floats.data(), w.floats.data(), out.floats.data(), m, k, n);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
@@ -559,9 +581,32 @@ Tensor evalReduce(OpTy op, const Tensor &in) {
   bool isMax = isa<ReduceMaxOp>(op), isMin = isa<ReduceMinOp>(op);
   std::vector<double> acc(out.numElements(),
                           isMax ? -INFINITY : (isMin ? INFINITY : 0.0));
+  if (!isFloat(in.dtype)) {
+    // Integers reduce exactly in int64 (wrapping sums); an empty reduction
+    // gives 0 for sum/mean and the type's bound for max/min.
+    std::vector<int64_t> iacc(out.numElements(),
+                              isMax ? dtypeMin(in.dtype)
+                                    : (isMin ? dtypeMax(in.dtype) : 0));
+    forEachStrided(in.shape, outStrides, 0, [&](int64_t i, int64_t to) {
+      int64_t v = in.ints[i];
+      if (isMax)
+        iacc[to] = std::max(iacc[to], v);
+      else if (isMin)
+        iacc[to] = std::min(iacc[to], v);
+      else
+        iacc[to] = wrapAdd(iacc[to], v);
+    });
+    for (int64_t i = 0; i < out.numElements(); ++i)
+      out.ints[i] = wrapToDType(
+          isa<ReduceMeanOp>(op) && reduced ? iacc[i] / reduced : iacc[i],
+          out.dtype);
+    return out;
+  }
   forEachStrided(in.shape, outStrides, 0, [&](int64_t i, int64_t to) {
-    double v = in.get(i);
-    if (isMax)
+    double v = in.floats[i];
+    if (std::isnan(v) || std::isnan(acc[to]))
+      acc[to] = NAN; // NaN propagates, as in ONNX.
+    else if (isMax)
       acc[to] = std::max(acc[to], v);
     else if (isMin)
       acc[to] = std::min(acc[to], v);
@@ -572,10 +617,7 @@ Tensor evalReduce(OpTy op, const Tensor &in) {
     double v = acc[i];
     if (isa<ReduceMeanOp>(op))
       v /= reduced;
-    if (isFloat(out.dtype))
-      out.floats[i] = roundToDType((float)v, out.dtype);
-    else
-      out.ints[i] = wrapToDType((int64_t)v, out.dtype);
+    out.floats[i] = roundToDType((float)v, out.dtype);
   }
   return out;
 }
@@ -593,7 +635,7 @@ Tensor evalCumSum(CumSumOp op, const Tensor &in) {
           sum += in.floats[at];
           out.floats[at] = roundToDType((float)sum, out.dtype);
         } else {
-          isum += in.ints[at];
+          isum = wrapAdd(isum, in.ints[at]);
           out.ints[at] = wrapToDType(isum, out.dtype);
         }
       }
@@ -632,7 +674,8 @@ struct QuantParams {
       for (APFloat s : sub.getScales().getValues<APFloat>())
         scales.push_back(s.convertToDouble());
       for (APInt z : sub.getZeroPoints().getValues<APInt>())
-        zeroPoints.push_back(z.getSExtValue());
+        zeroPoints.push_back(type.isSigned() ? z.getSExtValue()
+                                             : (int64_t)z.getZExtValue());
       auto scaleShape = sub.getScales().getType().getShape();
       shape.assign(scaleShape.begin(), scaleShape.end());
     }
@@ -707,11 +750,13 @@ std::vector<Tensor> evalDynamicQuantize(DynamicQuantizeOp op,
   for (float v : in.floats)
     lo = std::min(lo, v), hi = std::max(hi, v);
   float s = (hi - lo) / 255.0f;
-  scale.floats[0] = s;
   if (s == 0) {
+    // All zeros: onnxruntime reports scale 1 (y and the zero point are 0).
+    scale.floats[0] = 1.0f;
     zeroPoint.ints[0] = 0;
     return {out, scale, zeroPoint};
   }
+  scale.floats[0] = s;
   float zp = std::nearbyint(std::min(std::max(0.0f - lo / s, 0.0f), 255.0f));
   zeroPoint.ints[0] = (int64_t)zp;
   for (int64_t i = 0; i < in.numElements(); ++i)

@@ -156,6 +156,8 @@ std::vector<int64_t> Tensor::strides() const {
 /// Fills `tensor` from little-endian bytes in its dtype.
 static void fillFromBytes(Tensor &tensor, const char *data) {
   int64_t n = tensor.numElements();
+  if (n == 0)
+    return;
   switch (tensor.dtype) {
   case DType::F32:
     std::memcpy(tensor.floats.data(), data, n * sizeof(float));

@@ -58,6 +58,7 @@ bool writeModule(ModuleOp module, const std::string &path,
     }
   } else {
     module->print(output->os());
+    output->os() << "\n";
   }
   output->os().flush();
   if (output->os().has_error()) {

@@ -16,6 +16,12 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace llmo {
+/// Whether `type` is a quantized element type llmo implements (see
+/// LlmoOps.td, Llmo_QuantType).
+bool isSupportedQuantType(mlir::Type type);
+} // namespace llmo
+
 #include "LlmoDialect.h.inc"
 
 #define GET_OP_CLASSES
