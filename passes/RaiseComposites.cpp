@@ -41,10 +41,19 @@ std::optional<double> splatValue(Value value) {
   return std::nullopt;
 }
 
+/// Whether `value` is a splat constant equal to `expected` up to a relative
+/// `tolerance`, widened to a few ulps of the constant's type so that f16 and
+/// bf16 renderings of sqrt(2) etc. match.
 bool isSplat(Value value, double expected, double tolerance = 1e-6) {
   std::optional<double> actual = splatValue(value);
-  return actual && std::abs(*actual - expected) <=
-                       tolerance * std::max(1.0, std::abs(expected));
+  if (!actual)
+    return false;
+  Type element = getElementTypeOrSelf(value.getType());
+  if (auto floatType = dyn_cast<FloatType>(element))
+    tolerance = std::max(
+        tolerance, 4.0 * std::ldexp(1.0, 1 - (int)floatType.getFPMantissaWidth()));
+  return std::abs(*actual - expected) <=
+         tolerance * std::max(std::abs(expected), 1e-30);
 }
 
 /// For a commutative binary op, the operand that is not `known`, or null.
@@ -150,11 +159,11 @@ struct RaiseGeluErf : OpRewritePattern<MulOp> {
         Value scaled = erf.getOperand();
         Value candidate;
         if (auto div = scaled.getDefiningOp<DivOp>();
-            div && isSplat(div.getRhs(), std::sqrt(2.0), 1e-4))
+            div && isSplat(div.getRhs(), std::sqrt(2.0)))
           candidate = div.getLhs();
         else if (auto mul = scaled.getDefiningOp<MulOp>())
           matchEitherOrder(mul, [&](Value v, Value c) {
-            if (!isSplat(c, 1.0 / std::sqrt(2.0), 1e-4))
+            if (!isSplat(c, 1.0 / std::sqrt(2.0)))
               return false;
             candidate = v;
             return true;
@@ -205,7 +214,7 @@ struct RaiseGeluTanh : OpRewritePattern<MulOp> {
                auto mul = cubic.getDefiningOp<MulOp>();
                return mul && matchEitherOrder(mul, [&](Value p, Value c) {
                         auto pow = p.getDefiningOp<PowOp>();
-                        return isSplat(c, 0.044715, 1e-4) && pow &&
+                        return isSplat(c, 0.044715) && pow &&
                                pow.getLhs() == xv && isSplat(pow.getRhs(), 3);
                       });
              });
@@ -218,7 +227,7 @@ struct RaiseGeluTanh : OpRewritePattern<MulOp> {
                  return false;
                auto mul = tanh.getOperand().getDefiningOp<MulOp>();
                return mul && matchEitherOrder(mul, [&](Value c, Value inner) {
-                        return isSplat(c, std::sqrt(2.0 / M_PI), 1e-4) &&
+                        return isSplat(c, std::sqrt(2.0 / M_PI)) &&
                                matchCubicInner(inner, expectedX);
                       });
              });

@@ -157,13 +157,9 @@ LogicalResult WhereOp::verify() {
 }
 
 LogicalResult CastOp::verify() {
+  // Element types are plain (ODS); quantized tensors use quantize/dequantize.
   if (rankedType(getOperand()).getShape() != rankedType(getResult()).getShape())
     return emitOpError("operand and result shapes differ (C1)");
-  for (Type t : {rankedType(getOperand()).getElementType(),
-                 rankedType(getResult()).getElementType()})
-    if (!isa<FloatType, IntegerType>(t))
-      return emitOpError("casts only between float and integer types; use "
-                         "quantize/dequantize for quantized tensors (C2)");
   return success();
 }
 
@@ -459,6 +455,11 @@ static LogicalResult verifyQuantLayout(Operation *op,
       return op->emitOpError() << "sub-channel scales have rank "
                                << scaleShape.size() << " but the tensor has "
                                << "rank " << shape.size() << " (C2)";
+    for (int32_t dim : dims)
+      if (dim < 0 || dim >= (int64_t)shape.size())
+        return op->emitOpError() << "sub-channel quantized dimension " << dim
+                                 << " is out of range for rank "
+                                 << shape.size() << " (C2)";
     for (size_t d = 0; d < shape.size(); ++d) {
       // A listed dim has its block size; an unlisted one is one block.
       int64_t block = shape[d];
@@ -562,6 +563,62 @@ LogicalResult MatmulIntegerOp::verify() {
   if (rankedType(getResult()).getShape() != ArrayRef<int64_t>(expected))
     return emitOpError("result shape must be [batch..., M, N] (C1)");
   return success();
+}
+
+/// Shared checks of qlinear/dynamic_qlinear: a symmetric i8 weight [K, N]
+/// quantized per tensor or per output channel, input [..., K], bias [N],
+/// result [..., N] in the expressed type.
+static LogicalResult verifyQuantizedLinear(Operation *op, Value input,
+                                           Value weight, Value bias,
+                                           Value result) {
+  auto inputType = rankedType(input), weightType = rankedType(weight);
+  if (weightType.getRank() != 2)
+    return op->emitOpError("weight must be [K, N] (C1)");
+  auto weightQuant = cast<quant::QuantizedType>(weightType.getElementType());
+  if (weightQuant.getStorageTypeIntegralWidth() != 8 || !weightQuant.isSigned())
+    return op->emitOpError("weight storage must be i8 (C1)");
+  if (auto perAxis =
+          dyn_cast<quant::UniformQuantizedPerAxisType>(weightQuant)) {
+    if (perAxis.getQuantizedDimension() != 1 ||
+        llvm::any_of(perAxis.getZeroPoints(), [](int64_t z) { return z; }))
+      return op->emitOpError("per-axis weights must be symmetric and "
+                             "quantized along axis 1 (C1)");
+  } else if (auto uniform =
+                 dyn_cast<quant::UniformQuantizedType>(weightQuant)) {
+    if (uniform.getZeroPoint() != 0)
+      return op->emitOpError("weights must be symmetric (C1)");
+  } else {
+    return op->emitOpError("weights must be per-tensor or per-axis (C1)");
+  }
+  if (inputType.getRank() < 1 ||
+      inputType.getShape().back() != weightType.getDimSize(0))
+    return op->emitOpError("input's last dim must equal weight K (C1)");
+  Type expressed = weightQuant.getExpressedType();
+  if (bias && (rankedType(bias).getRank() != 1 ||
+               rankedType(bias).getDimSize(0) != weightType.getDimSize(1) ||
+               rankedType(bias).getElementType() != expressed))
+    return op->emitOpError("bias must be [N] in the expressed type (C1)");
+  SmallVector<int64_t> expected(inputType.getShape());
+  expected.back() = weightType.getDimSize(1);
+  if (rankedType(result).getShape() != ArrayRef<int64_t>(expected) ||
+      rankedType(result).getElementType() != expressed)
+    return op->emitOpError("result must be [..., N] in the expressed type "
+                           "(C1)");
+  return success();
+}
+
+LogicalResult QLinearOp::verify() {
+  auto inputQuant = dyn_cast<quant::UniformQuantizedType>(
+      rankedType(getInput()).getElementType());
+  if (!inputQuant || inputQuant.getStorageTypeIntegralWidth() != 8)
+    return emitOpError("input must be per-tensor 8-bit quantized (C1)");
+  return verifyQuantizedLinear(*this, getInput(), getWeight(), getBias(),
+                               getResult());
+}
+
+LogicalResult DynamicQLinearOp::verify() {
+  return verifyQuantizedLinear(*this, getInput(), getWeight(), getBias(),
+                               getResult());
 }
 
 #define GET_OP_CLASSES

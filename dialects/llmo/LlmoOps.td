@@ -29,15 +29,15 @@ def Llmo_QuantType : Type<CPred<"::llmo::isSupportedQuantType($_self)">,
 
 // Plain (non-quantized) tensors: what arithmetic takes.
 def Llmo_PlainTensor
-    : RankedTensorOf<[F32, F16, BF16, I1, I4, I8, UI8, I32, I64]>;
+    : StaticShapeTensorOf<[F32, F16, BF16, I1, I4, I8, UI8, I32, I64]>;
 // Any llmo value: plain or quantized. Data movement takes these.
 def Llmo_Tensor
-    : RankedTensorOf<[F32, F16, BF16, I1, I4, I8, UI8, I32, I64,
+    : StaticShapeTensorOf<[F32, F16, BF16, I1, I4, I8, UI8, I32, I64,
                       Llmo_QuantType]>;
-def Llmo_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
-def Llmo_SignedTensor : RankedTensorOf<[F32, F16, BF16, I8, I32, I64]>;
-def Llmo_BoolTensor : RankedTensorOf<[I1]>;
-def Llmo_IndexTensor : RankedTensorOf<[I32, I64]>;
+def Llmo_FloatTensor : StaticShapeTensorOf<[F32, F16, BF16]>;
+def Llmo_SignedTensor : StaticShapeTensorOf<[F32, F16, BF16, I8, I32, I64]>;
+def Llmo_BoolTensor : StaticShapeTensorOf<[I1]>;
+def Llmo_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
 
 //===----------------------------------------------------------------------===//
 // Constants
@@ -349,8 +349,8 @@ def Llmo_CumSumOp : Llmo_Op<"cumsum", [SameOperandsAndResultType]> {
 // Quantization
 //===----------------------------------------------------------------------===//
 
-def Llmo_QuantTensor : RankedTensorOf<[Llmo_QuantType]>;
-def Llmo_IntTensor : RankedTensorOf<[AnyInteger]>;
+def Llmo_QuantTensor : StaticShapeTensorOf<[Llmo_QuantType]>;
+def Llmo_IntTensor : StaticShapeTensorOf<[AnyInteger]>;
 
 def Llmo_QuantizeOp : Llmo_Op<"quantize"> {
   let summary = "Float to `!quant.uniform`: round half to even, saturate";
@@ -399,8 +399,8 @@ def Llmo_DynamicQuantizeOp : Llmo_Op<"dynamic_quantize"> {
     scale)), y = saturate(round_half_even(x / scale) + zero_point). A zero
     range gives scale 0 and y = zero_point = 0.
   }];
-  let arguments = (ins RankedTensorOf<[F32]>:$operand);
-  let results = (outs RankedTensorOf<[UI8]>:$result,
+  let arguments = (ins StaticShapeTensorOf<[F32]>:$operand);
+  let results = (outs StaticShapeTensorOf<[UI8]>:$result,
                  0DTensorOf<[F32]>:$scale, 0DTensorOf<[UI8]>:$zero_point);
   let assemblyFormat = "$operand attr-dict `:` type($operand) `->` "
                        "type($result) `,` type($scale) `,` type($zero_point)";
@@ -414,13 +414,57 @@ def Llmo_MatmulIntegerOp : Llmo_Op<"matmul_integer"> {
     (rhs[..., k, n] - rhs_zp[n]) in i32 (wrapping). `lhs_zp` is a scalar or
     per-row [M]; `rhs_zp` a scalar or per-column [N] (C1).
   }];
-  let arguments = (ins RankedTensorOf<[I8, UI8]>:$lhs,
-                   RankedTensorOf<[I8, UI8]>:$rhs,
-                   RankedTensorOf<[I8, UI8]>:$lhs_zero_point,
-                   RankedTensorOf<[I8, UI8]>:$rhs_zero_point);
-  let results = (outs RankedTensorOf<[I32]>:$result);
+  let arguments = (ins StaticShapeTensorOf<[I8, UI8]>:$lhs,
+                   StaticShapeTensorOf<[I8, UI8]>:$rhs,
+                   StaticShapeTensorOf<[I8, UI8]>:$lhs_zero_point,
+                   StaticShapeTensorOf<[I8, UI8]>:$rhs_zero_point);
+  let results = (outs StaticShapeTensorOf<[I32]>:$result);
   let assemblyFormat = "$lhs `,` $rhs `,` $lhs_zero_point `,` "
                        "$rhs_zero_point attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Llmo_QLinearOp : Llmo_Op<"qlinear"> {
+  let summary = "Integer linear: quantized input x quantized weight, i32 "
+                "accumulation, float epilogue";
+  let description = [{
+    `input : [..., K]` per-tensor `!quant.uniform<i8|u8:f32, sx:zx>`,
+    `weight : [K, N]` symmetric (zero point 0) i8, per-tensor or per-axis on
+    axis 1 (one scale per output channel), optional `bias : [N]` f32.
+
+        acc[m, n] = sum_k (qx[m, k] - zx) * qw[k, n]        (i32, wrapping)
+        y[m, n]   = f32(acc[m, n]) * (f32(sx) * f32(sw[n])) + bias[n]
+
+    in f32 (C1). This is the W8A8 form with static per-tensor activation
+    scales; the code generators implement exactly this.
+  }];
+  let arguments = (ins Llmo_QuantTensor:$input, Llmo_QuantTensor:$weight,
+                   Optional<Llmo_FloatTensor>:$bias);
+  let results = (outs Llmo_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Llmo_DynamicQLinearOp : Llmo_Op<"dynamic_qlinear"> {
+  let summary = "Integer linear with per-token dynamic activation scales";
+  let description = [{
+    `input : [..., K]` float, `weight : [K, N]` symmetric i8 per-tensor or
+    per-axis on axis 1, optional `bias : [N]`. For every row m of the input
+    (every token):
+
+        s[m]      = max_k |x[m, k]| / 127   (1 if the row is all zeros)
+        qx[m, k]  = clamp(round_half_even(x[m, k] / s[m]), -127, 127)
+        acc[m, n] = sum_k qx[m, k] * qw[k, n]                   (i32)
+        y[m, n]   = f32(acc[m, n]) * (s[m] * f32(sw[n])) + bias[n]
+
+    all in f32 (C1). W8A8 with per-token dynamic activation quantization.
+  }];
+  let arguments = (ins Llmo_FloatTensor:$input, Llmo_QuantTensor:$weight,
+                   Optional<Llmo_FloatTensor>:$bias);
+  let results = (outs Llmo_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` "
                        "functional-type(operands, results)";
   let hasVerifier = 1;
 }

@@ -786,6 +786,75 @@ Tensor evalMatmulInteger(MatmulIntegerOp op, const Tensor &l, const Tensor &r,
   return out;
 }
 
+/// Per-output-channel weight scales of a [K, N] symmetric weight.
+std::vector<float> weightScales(Value weight) {
+  auto type = quantTypeOf(weight);
+  int64_t n = cast<RankedTensorType>(weight.getType()).getDimSize(1);
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type))
+    return std::vector<float>(perAxis.getScales().begin(),
+                              perAxis.getScales().end());
+  return std::vector<float>(
+      n, (float)cast<quant::UniformQuantizedType>(type).getScale());
+}
+
+/// y = f32(acc) * (rowScale[m] * sw[n]) + bias[n] with acc the i32 product of
+/// the (zero-point-adjusted) quantized rows and the quantized weight.
+Tensor quantizedLinear(Value result, const std::vector<int64_t> &qx,
+                       const std::vector<float> &rowScales, const Tensor &w,
+                       const std::vector<float> &sw, const Tensor *bias) {
+  Tensor out = resultTensor(result);
+  int64_t k = w.shape[0], n = w.shape[1];
+  int64_t m = (int64_t)rowScales.size();
+  std::vector<int64_t> acc(n);
+  for (int64_t i = 0; i < m; ++i) {
+    std::fill(acc.begin(), acc.end(), 0);
+    for (int64_t p = 0; p < k; ++p) {
+      int64_t a = qx[i * k + p];
+      const int64_t *row = w.ints.data() + p * n;
+      for (int64_t j = 0; j < n; ++j)
+        acc[j] += a * row[j];
+    }
+    for (int64_t j = 0; j < n; ++j) {
+      float v = (float)(int32_t)wrapToDType(acc[j], DType::I32) *
+                (rowScales[i] * sw[j]);
+      if (bias)
+        v += bias->floats[j];
+      out.floats[i * n + j] = roundToDType(v, out.dtype);
+    }
+  }
+  return out;
+}
+
+Tensor evalQLinear(QLinearOp op, const Tensor &x, const Tensor &w,
+                   const Tensor *bias) {
+  auto inputType = cast<quant::UniformQuantizedType>(quantTypeOf(op.getInput()));
+  int64_t k = w.shape[0], m = x.numElements() / std::max<int64_t>(k, 1);
+  std::vector<int64_t> qx(x.ints);
+  for (int64_t &v : qx)
+    v -= inputType.getZeroPoint();
+  std::vector<float> rowScales(m, (float)inputType.getScale());
+  return quantizedLinear(op.getResult(), qx, rowScales, w,
+                         weightScales(op.getWeight()), bias);
+}
+
+Tensor evalDynamicQLinear(DynamicQLinearOp op, const Tensor &x,
+                          const Tensor &w, const Tensor *bias) {
+  int64_t k = w.shape[0], m = x.numElements() / std::max<int64_t>(k, 1);
+  std::vector<int64_t> qx(x.numElements());
+  std::vector<float> rowScales(m);
+  for (int64_t i = 0; i < m; ++i) {
+    float absmax = 0;
+    for (int64_t p = 0; p < k; ++p)
+      absmax = std::max(absmax, std::fabs(x.floats[i * k + p]));
+    float s = absmax > 0 ? absmax / 127.0f : 1.0f;
+    rowScales[i] = s;
+    for (int64_t p = 0; p < k; ++p)
+      qx[i * k + p] = quantizeValue(x.floats[i * k + p], s, 0, -127, 127);
+  }
+  return quantizedLinear(op.getResult(), qx, rowScales, w,
+                         weightScales(op.getWeight()), bias);
+}
+
 } // namespace
 
 FailureOr<std::vector<Tensor>> evaluateOp(Operation *op,
@@ -849,6 +918,13 @@ FailureOr<std::vector<Tensor>> evaluateOp(Operation *op,
       .Case([&](DynamicQuantizeOp o) -> Result {
         return evalDynamicQuantize(o, *in[0]);
       })
+      .Case([&](QLinearOp o) {
+        return one(evalQLinear(o, *in[0], *in[1], o.getBias() ? in[2] : nullptr));
+      })
+      .Case([&](DynamicQLinearOp o) {
+        return one(evalDynamicQLinear(o, *in[0], *in[1],
+                                      o.getBias() ? in[2] : nullptr));
+      })
       .Case([&](MatmulIntegerOp o) {
         return one(evalMatmulInteger(o, *in[0], *in[1], *in[2], *in[3]));
       })
@@ -859,7 +935,8 @@ FailureOr<std::vector<Tensor>> evaluateOp(Operation *op,
 }
 
 FailureOr<std::vector<Tensor>> runFunction(func::FuncOp func,
-                                           std::vector<Tensor> inputs) {
+                                           std::vector<Tensor> inputs,
+                                           OpObserver observer) {
   if (!func.getBody().hasOneBlock())
     return func.emitError("the interpreter runs single-block functions only");
   Block &body = func.getBody().front();
@@ -899,6 +976,8 @@ FailureOr<std::vector<Tensor>> runFunction(func::FuncOp func,
     FailureOr<std::vector<Tensor>> results = evaluateOp(&op, operands);
     if (failed(results))
       return failure();
+    if (observer)
+      observer(&op, operands, *results);
     for (auto [value, tensor] : llvm::zip(op.getResults(), *results))
       values[value] = std::move(tensor);
     for (Value operand : op.getOperands())

@@ -254,7 +254,8 @@ FailureOr<Tensor> tensorFromAttr(ElementsAttr attr) {
   int64_t n = tensor.numElements();
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || *dtype == DType::I1 || *dtype == DType::I4)
+    // i1 is not stored as resources; i4 blobs hold one byte per element.
+    if (!blob || *dtype == DType::I1)
       return failure();
     ArrayRef<char> data = blob->getData();
     if ((int64_t)data.size() != n * byteWidth(*dtype))

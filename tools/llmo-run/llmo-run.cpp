@@ -18,11 +18,14 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 
 namespace cl = llvm::cl;
 using namespace mlir;
@@ -34,12 +37,15 @@ static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
   return s + "]";
 }
 
-static std::string nameOf(func::FuncOp func, unsigned index, bool isResult) {
-  auto attr = isResult ? func.getResultAttrOfType<StringAttr>(index, "llmo.name")
-                       : func.getArgAttrOfType<StringAttr>(index, "llmo.name");
-  if (attr)
-    return attr.str();
-  return (isResult ? "output" : "input") + std::to_string(index);
+/// A file name for an output: characters other than [A-Za-z0-9_.-] become
+/// '_' and a leading '.' is replaced, so no name escapes --output-dir.
+static std::string fileNameFor(std::string name) {
+  for (char &c : name)
+    if (!isalnum((unsigned char)c) && c != '_' && c != '-' && c != '.')
+      c = '_';
+  if (name.empty() || name[0] == '.')
+    name = "_" + name;
+  return name;
 }
 
 int main(int argc, char **argv) {
@@ -102,19 +108,34 @@ int main(int argc, char **argv) {
     if (eq == std::string::npos || eq == 0)
       return llmo::reportError("bad --input '" + spec +
                                "': expected NAME=FILE.npy");
-    given[spec.substr(0, eq)] = spec.substr(eq + 1);
+    if (!given.emplace(spec.substr(0, eq), spec.substr(eq + 1)).second)
+      return llmo::reportError("--input " + spec.substr(0, eq) +
+                               " is given more than once");
   }
 
   std::vector<llmo::Tensor> tensors;
+  std::set<std::string> argNames;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    if (!argNames.insert(llmo::valueName(func, i, false)).second)
+      return llmo::reportError(inputFile + ": two inputs are named '" +
+                               llmo::valueName(func, i, false) + "'");
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
-    std::string name = nameOf(func, i, false);
+    std::string name = llmo::valueName(func, i, false);
     auto it = given.find(name);
     if (it == given.end())
       return llmo::reportError("missing --input " + name + "=FILE.npy");
     auto type = cast<RankedTensorType>(func.getArgument(i).getType());
     FailureOr<llmo::DType> dtype = llmo::dtypeOf(type.getElementType());
-    if (failed(dtype))
-      return llmo::reportError("input '" + name + "' has unsupported type");
+    if (failed(dtype) || *dtype == llmo::DType::BF16 ||
+        *dtype == llmo::DType::I4 ||
+        isa<quant::QuantizedType>(type.getElementType())) {
+      std::string typeText;
+      llvm::raw_string_ostream os(typeText);
+      os << type.getElementType();
+      return llmo::reportError("input '" + name + "' has element type " +
+                               typeText + ", which llmo-run cannot read from "
+                                          ".npy");
+    }
     llmo::NpyArray array;
     if (!llmo::readNpy(it->second, array, error))
       return llmo::reportError(it->second + ": " + error);
@@ -148,11 +169,17 @@ int main(int argc, char **argv) {
   if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
     return llmo::reportError(outputDir + ": cannot create directory: " +
                              ec.message());
+  std::set<std::string> fileNames;
+  for (unsigned i = 0; i < results->size(); ++i)
+    if (!fileNames.insert(fileNameFor(llmo::valueName(func, i, true))).second)
+      return llmo::reportError(inputFile + ": two outputs would be written to " +
+                               fileNameFor(llmo::valueName(func, i, true)) +
+                               ".npy");
   for (unsigned i = 0; i < results->size(); ++i) {
     const llmo::Tensor &t = (*results)[i];
-    std::string name = nameOf(func, i, true);
+    std::string name = llmo::valueName(func, i, true);
     llvm::SmallString<256> path(outputDir);
-    llvm::sys::path::append(path, name + ".npy");
+    llvm::sys::path::append(path, fileNameFor(name) + ".npy");
     if (!llmo::writeNpy(std::string(path), llmo::tensorToNpy(t), error))
       return llmo::reportError(std::string(path) + ": " + error);
     if (!quiet) {
@@ -166,9 +193,12 @@ int main(int argc, char **argv) {
   }
   if (repeat > 1) {
     std::sort(times.begin(), times.end());
-    llvm::outs() << "latency over " << repeat
-                 << " runs: median " << times[times.size() / 2] << " ms, min "
-                 << times.front() << " ms\n";
+    size_t mid = times.size() / 2;
+    double median = times.size() % 2 ? times[mid]
+                                      : (times[mid - 1] + times[mid]) / 2;
+    llvm::outs() << "latency over " << repeat << " runs: median "
+                 << llvm::format("%.3f", median) << " ms, min "
+                 << llvm::format("%.3f", times.front()) << " ms\n";
   }
   return 0;
 }

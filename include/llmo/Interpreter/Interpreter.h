@@ -20,11 +20,28 @@ namespace llmo {
 mlir::FailureOr<std::vector<Tensor>>
 evaluateOp(mlir::Operation *op, llvm::ArrayRef<const Tensor *> operands);
 
+/// Called after every executed op with its operand and result tensors
+/// (calibration observes activations this way).
+using OpObserver = llvm::function_ref<void(
+    mlir::Operation *, llvm::ArrayRef<const Tensor *>, llvm::ArrayRef<Tensor>)>;
+
 /// Runs `func` on `inputs` (checked against the argument types) and returns
 /// its results. Values are released after their last use, so peak memory is
 /// the weights plus the live activations.
 mlir::FailureOr<std::vector<Tensor>> runFunction(mlir::func::FuncOp func,
-                                                 std::vector<Tensor> inputs);
+                                                 std::vector<Tensor> inputs,
+                                                 OpObserver observer = {});
+
+/// The name of argument/result `index` of `func`: its `llmo.name`, else
+/// "input<i>"/"output<i>".
+std::string valueName(mlir::func::FuncOp func, unsigned index, bool isResult);
+
+/// Loads calibration samples for `func` from an .npz whose arrays are named
+/// after the inputs, each [samples, *input shape]. At most `maxSamples`
+/// (0: all). On failure sets `error`.
+mlir::FailureOr<std::vector<std::vector<Tensor>>>
+loadSamples(mlir::func::FuncOp func, const std::string &npzPath,
+            unsigned maxSamples, std::string &error);
 
 } // namespace llmo
 

@@ -37,6 +37,13 @@ bool parseNpy(const char *bytes, size_t size, NpyArray &array,
 bool writeNpy(const std::string &path, const NpyArray &array,
               std::string &error);
 
+/// Reads an uncompressed .npz archive (np.savez): one array per member,
+/// named without the ".npy" suffix, in archive order. Compressed archives
+/// (np.savez_compressed) are rejected with a clear error.
+bool readNpz(const std::string &path,
+             std::vector<std::pair<std::string, NpyArray>> &arrays,
+             std::string &error);
+
 } // namespace llmo
 
 #endif // LLMO_SUPPORT_NPY_H
