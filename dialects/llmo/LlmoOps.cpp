@@ -337,6 +337,10 @@ LogicalResult ConcatOp::verify() {
   if (failed(verifyAxis(*this, getAxis(), result.getRank())))
     return failure();
   int64_t total = 0;
+  if (isa<quant::QuantizedType>(result.getElementType()) &&
+      !isa<quant::UniformQuantizedType>(result.getElementType()))
+    return emitOpError("only per-tensor quantized tensors can be "
+                       "concatenated (C5)");
   for (Value input : getInputs()) {
     auto type = rankedType(input);
     if (type.getRank() != result.getRank() ||
@@ -358,6 +362,9 @@ LogicalResult SplitOp::verify() {
   if (failed(verifyAxis(*this, getAxis(), input.getRank())))
     return failure();
   int64_t total = 0;
+  if (isa<quant::QuantizedType>(input.getElementType()) &&
+      !isa<quant::UniformQuantizedType>(input.getElementType()))
+    return emitOpError("only per-tensor quantized tensors can be split (C4)");
   for (Value result : getResults()) {
     auto type = rankedType(result);
     if (type.getRank() != input.getRank() ||

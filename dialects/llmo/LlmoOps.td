@@ -88,8 +88,14 @@ def Llmo_DivOp : Llmo_BinaryOp<"div", "division (integers truncate toward zero)"
 def Llmo_PowOp : Llmo_BinaryOp<"pow", "power">;
 def Llmo_MaxOp : Llmo_BinaryOp<"max", "maximum", [Commutative]>;
 def Llmo_MinOp : Llmo_BinaryOp<"min", "minimum", [Commutative]>;
-def Llmo_AndOp : Llmo_BinaryOp<"and", "logical and", [Commutative]>;
-def Llmo_OrOp : Llmo_BinaryOp<"or", "logical or", [Commutative]>;
+def Llmo_AndOp : Llmo_BinaryOp<"and", "logical and of i1", [Commutative]> {
+  let arguments = (ins Llmo_BoolTensor:$lhs, Llmo_BoolTensor:$rhs);
+  let results = (outs Llmo_BoolTensor:$result);
+}
+def Llmo_OrOp : Llmo_BinaryOp<"or", "logical or of i1", [Commutative]> {
+  let arguments = (ins Llmo_BoolTensor:$lhs, Llmo_BoolTensor:$rhs);
+  let results = (outs Llmo_BoolTensor:$result);
+}
 
 class Llmo_CompareOp<string mnemonic, string desc>
     : Llmo_BinaryOp<mnemonic, desc # " comparison producing i1"> {
@@ -397,7 +403,7 @@ def Llmo_DynamicQuantizeOp : Llmo_Op<"dynamic_quantize"> {
     As ONNX DynamicQuantizeLinear: range = [min(0, min x), max(0, max x)],
     scale = (max - min) / 255, zero_point = saturate(round_half_even(-min /
     scale)), y = saturate(round_half_even(x / scale) + zero_point). A zero
-    range gives scale 0 and y = zero_point = 0.
+    range gives y = zero_point = 0 and scale 1 (as onnxruntime).
   }];
   let arguments = (ins StaticShapeTensorOf<[F32]>:$operand);
   let results = (outs StaticShapeTensorOf<[UI8]>:$result,

@@ -951,6 +951,12 @@ FailureOr<std::vector<Tensor>> runFunction(func::FuncOp func,
       lastUse[operand] = &op;
 
   DenseMap<Value, Tensor> values;
+  for (BlockArgument arg : body.getArguments())
+    if (failed(dtypeOf(cast<ShapedType>(arg.getType()).getElementType())))
+      return func.emitError() << "argument " << arg.getArgNumber()
+                              << " has a type the interpreter does not "
+                                 "support: "
+                              << arg.getType();
   for (auto [arg, input] : llvm::zip(body.getArguments(), inputs)) {
     if (input.dtype != dtypeOfValue(arg) || input.shape != shapeOf(arg))
       return func.emitError() << "input " << arg.getArgNumber()

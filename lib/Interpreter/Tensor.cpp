@@ -71,7 +71,8 @@ int64_t dtypeMax(DType dtype) {
 int64_t wrapToDType(int64_t value, DType dtype) {
   switch (dtype) {
   case DType::I1: return value & 1;
-  case DType::I4: return (int64_t)((int8_t)(uint8_t)(value << 4)) >> 4;
+  case DType::I4: // Sign-extend the low nibble (no shifts of negatives).
+    return (int64_t)((value & 0xf) ^ 0x8) - 8;
   case DType::I8: return (int8_t)(uint8_t)value;
   case DType::U8: return (uint8_t)value;
   case DType::I32: return (int32_t)(uint32_t)value;
@@ -261,6 +262,10 @@ FailureOr<Tensor> tensorFromAttr(ElementsAttr attr) {
     if ((int64_t)data.size() != n * byteWidth(*dtype))
       return failure();
     fillFromBytes(tensor, data.data());
+    if (*dtype == DType::I4)
+      for (int64_t v : tensor.ints)
+        if (v < -8 || v > 7)
+          return failure();
     return tensor;
   }
   auto dense = dyn_cast<DenseElementsAttr>(attr);
