@@ -339,35 +339,8 @@ FailureOr<Tensor> Importer::tensorFromProto(const onnx::TensorProto &proto) {
 }
 
 Value Importer::constant(const Tensor &tensor, Type element, StringRef name) {
-  auto type = tensorType(tensor.shape, element);
-  int64_t n = tensor.numElements();
-  bool splat = n > 0;
-  for (int64_t i = 1; i < n && splat; ++i)
-    splat = tensor.get(i) == tensor.get(0);
-  ElementsAttr attr;
-  if (splat && n > 1) {
-    Tensor one = tensor;
-    one.shape = {};
-    if (isFloat(one.dtype))
-      one.floats.resize(1);
-    else
-      one.ints.resize(1);
-    auto scalar = tensorToDenseAttr(one, tensorType({}, element));
-    attr = DenseElementsAttr::get(type, scalar.getValues<Attribute>()[0]);
-  } else if (n <= 64 || tensor.dtype == DType::I1 ||
-             tensor.dtype == DType::I4) {
-    attr = tensorToDenseAttr(tensor, type);
-  } else {
-    std::vector<char> bytes = tensorToBytes(tensor);
-    std::string blobName = name.empty() ? "cst" : name.str();
-    for (char &c : blobName)
-      if (!isalnum((unsigned char)c) && c != '_' && c != '.')
-        c = '_';
-    attr = DenseResourceElementsAttr::get(
-        type, blobName,
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(
-            ArrayRef<char>(bytes.data(), bytes.size()), alignof(uint64_t)));
-  }
+  ElementsAttr attr =
+      tensorToElementsAttr(tensor, tensorType(tensor.shape, element), name);
   Value v = ConstantOp::create(builder, loc, attr);
   constants[v.getAsOpaquePointer()] = tensor;
   return v;

@@ -320,6 +320,36 @@ DenseElementsAttr tensorToDenseAttr(const Tensor &tensor,
   return DenseElementsAttr::get(type, values);
 }
 
+ElementsAttr tensorToElementsAttr(const Tensor &tensor, RankedTensorType type,
+                                  StringRef blobName) {
+  int64_t n = tensor.numElements();
+  bool splat = n > 0;
+  for (int64_t i = 1; i < n && splat; ++i)
+    splat = tensor.get(i) == tensor.get(0);
+  if (splat && n > 1) {
+    Tensor one = tensor;
+    one.shape = {};
+    if (isFloat(one.dtype))
+      one.floats.resize(1);
+    else
+      one.ints.resize(1);
+    auto scalar =
+        tensorToDenseAttr(one, RankedTensorType::get({}, type.getElementType()));
+    return DenseElementsAttr::get(type, scalar.getValues<Attribute>()[0]);
+  }
+  if (n <= 64 || tensor.dtype == DType::I1)
+    return tensorToDenseAttr(tensor, type);
+  std::vector<char> bytes = tensorToBytes(tensor);
+  std::string name = blobName.empty() ? "cst" : blobName.str();
+  for (char &c : name)
+    if (!isalnum((unsigned char)c) && c != '_' && c != '.')
+      c = '_';
+  return DenseResourceElementsAttr::get(
+      type, name,
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(
+          ArrayRef<char>(bytes.data(), bytes.size()), alignof(uint64_t)));
+}
+
 bool tensorFromNpy(const NpyArray &array, DType expected, Tensor &tensor,
                    std::string &error) {
   if (array.dtype != npyCode(expected) || expected == DType::I4 ||

@@ -63,6 +63,12 @@ mlir::FailureOr<Tensor> tensorFromAttr(mlir::ElementsAttr attr);
 /// Converts a tensor to a `dense` attribute of `type`.
 mlir::DenseElementsAttr tensorToDenseAttr(const Tensor &tensor,
                                           mlir::RankedTensorType type);
+/// The attribute for a constant holding `tensor`: a splat or small `dense`
+/// literal, or a `dense_resource` blob named after `blobName` (made unique by
+/// the context) for larger ones. i1 and tiny tensors always stay `dense`.
+mlir::ElementsAttr tensorToElementsAttr(const Tensor &tensor,
+                                        mlir::RankedTensorType type,
+                                        llvm::StringRef blobName);
 /// Raw little-endian bytes of the tensor in its dtype (i1 as one byte).
 std::vector<char> tensorToBytes(const Tensor &tensor);
 

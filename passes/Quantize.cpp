@@ -1,0 +1,184 @@
+//===- Quantize.cpp - Materialize quantized formats on linears ------------===//
+//
+// Turns the per-layer format decision (llmo.format, or the pass's default
+// mode) into quantized weights and ops that the interpreter executes
+// exactly as the kernels will (see docs/Dialect.md, qlinear and
+// dynamic_qlinear).
+//
+//===----------------------------------------------------------------------===//
+
+#include "llmo/Passes/Passes.h"
+
+#include "QuantUtils.h"
+
+#include <cmath>
+
+namespace llmo {
+#define GEN_PASS_DEF_QUANTIZE
+#include "Passes.h.inc"
+} // namespace llmo
+
+using namespace mlir;
+using namespace llmo;
+
+namespace {
+
+/// The weight format a `mode` stands for ("w8a8" quantizes weights to w8).
+std::string weightFormatOf(StringRef mode, int64_t groupSize) {
+  if (mode == "w8a8" || mode == "w8a16")
+    return "w8";
+  if (mode == "w4a16")
+    return "w4g" + std::to_string(groupSize);
+  if (mode == "w16")
+    return "w16";
+  return "f32";
+}
+
+struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
+  using QuantizeBase::QuantizeBase;
+
+  LogicalResult quantizeLinear(LinearOp linear, StringRef format,
+                               bool quantizeActivations) {
+    OpBuilder builder(linear);
+    MLIRContext *ctx = &getContext();
+    Location loc = linear.getLoc();
+    std::optional<Tensor> weight = constantValue(linear.getWeight());
+    if (!weight)
+      return success();
+    int64_t k = weight->shape[0], n = weight->shape[1];
+    auto resultType = cast<RankedTensorType>(linear.getType());
+    auto calib = linear->getAttrOfType<DictionaryAttr>("llmo.calib");
+    auto outliers = linear->getAttrOfType<DictionaryAttr>("llmo.outliers");
+    std::vector<float> clip =
+        outliers ? floatsOf(outliers.get("weight_clip")) : std::vector<float>();
+    if (!clip.empty() && (int64_t)clip.size() != n)
+      clip.clear();
+
+    Value replacement;
+    std::string stored = format.str();   // how the weight is stored
+    std::string recorded = format.str(); // the layer's format, for reports
+    double sqnr = 200.0;
+    if (format == "f32") {
+      return success();
+    } else if (format == "w16") {
+      Tensor half = *weight;
+      half.dtype = DType::F16;
+      for (float &v : half.floats)
+        v = roundToDType(v, DType::F16);
+      sqnr = sqnrDb(weight->floats, half.floats);
+      Value w16 = createConstant(builder, loc, half, builder.getF16Type(),
+                                 "w16");
+      Value w32 = CastOp::create(builder, loc, linear.getWeight().getType(), w16);
+      replacement = LinearOp::create(builder, loc, resultType,
+                                     linear.getInput(), w32, linear.getBias());
+    } else {
+      int bits = 8;
+      int64_t group = 0;
+      StringRef rest = format;
+      if (rest.consume_front("w4g")) {
+        bits = 4;
+        if (rest.getAsInteger(10, group) || group <= 0)
+          return linear.emitError() << "bad weight format '" << format << "'";
+        if (k % group != 0) {
+          group = 0; // One group per channel (see Passes.td).
+          stored = recorded = "w4g" + std::to_string(k);
+        }
+      } else if (format != "w8") {
+        return linear.emitError() << "unknown weight format '" << format
+                                  << "' (expected f32, w16, w8, w4g<G>)";
+      }
+      QuantizedWeight q = quantizeWeight(*weight, bits, group, clip);
+      sqnr = sqnrDb(weight->floats, q.dequantized);
+      auto quantType = weightQuantType(ctx, q, {k, n});
+      Value storage = createConstant(builder, loc, q.values,
+                                     IntegerType::get(ctx, bits), "wq");
+      Value quantWeight = StorageCastOp::create(
+          builder, loc, RankedTensorType::get({k, n}, quantType), storage);
+      if (bits == 8 && quantizeActivations) {
+        if (act == "dynamic") {
+          replacement = DynamicQLinearOp::create(
+              builder, loc, resultType, linear.getInput(), quantWeight,
+              linear.getBias());
+          recorded = "w8a8-dynamic";
+        } else {
+          auto clipAttr =
+              calib ? calib.getAs<FloatAttr>("input_clip") : FloatAttr();
+          if (!clipAttr)
+            return linear.emitError(
+                "w8a8 with static activation scales needs llmo.calib "
+                "(run --llmo-calibrate first, or use act=dynamic)");
+          double scale = clipAttr.getValueAsDouble() / 127.0;
+          if (!(scale > 0))
+            scale = 1.0;
+          auto inputType = cast<RankedTensorType>(linear.getInput().getType());
+          auto actType = quant::UniformQuantizedType::get(
+              quant::QuantizationFlags::Signed, IntegerType::get(ctx, 8),
+              inputType.getElementType(), scale, 0, -127, 127);
+          Value xq = QuantizeOp::create(
+              builder, loc,
+              RankedTensorType::get(inputType.getShape(), actType),
+              linear.getInput());
+          replacement = QLinearOp::create(builder, loc, resultType, xq,
+                                          quantWeight, linear.getBias());
+          recorded = "w8a8-static";
+        }
+      } else {
+        Value dequantized = DequantizeOp::create(
+            builder, loc, linear.getWeight().getType(), quantWeight);
+        replacement = LinearOp::create(builder, loc, resultType,
+                                       linear.getInput(), dequantized,
+                                       linear.getBias());
+      }
+    }
+    Operation *newOp = replacement.getDefiningOp();
+    // Keep the decisions taken so far, then record this one.
+    for (NamedAttribute attr : linear->getDiscardableAttrs())
+      newOp->setAttr(attr.getName(), attr.getValue());
+    Builder b(ctx);
+    newOp->setAttr(
+        "llmo.quant",
+        b.getDictionaryAttr(
+            {b.getNamedAttr("format", b.getStringAttr(recorded)),
+             b.getNamedAttr("weight_bytes",
+                            b.getI64IntegerAttr(weightBytes(stored, k, n))),
+             b.getNamedAttr("weight_sqnr_db", b.getF64FloatAttr(sqnr))}));
+    linear.replaceAllUsesWith(replacement);
+    linear.erase();
+    return success();
+  }
+
+  void runOnOperation() override {
+    if (mode != "w8a8" && mode != "w8a16" && mode != "w4a16" &&
+        mode != "w16" && mode != "none") {
+      getOperation().emitError()
+          << "--llmo-quantize: unknown mode '" << mode
+          << "' (expected w8a8, w8a16, w4a16, w16 or none)";
+      return signalPassFailure();
+    }
+    if (act != "static" && act != "dynamic") {
+      getOperation().emitError() << "--llmo-quantize: act must be static or "
+                                    "dynamic, not '"
+                                 << act << "'";
+      return signalPassFailure();
+    }
+    if (groupSize <= 0) {
+      getOperation().emitError("--llmo-quantize: group-size must be positive");
+      return signalPassFailure();
+    }
+    SmallVector<LinearOp> linears;
+    getOperation().walk([&](LinearOp linear) {
+      if (hasConstantWeight(linear))
+        linears.push_back(linear);
+    });
+    for (LinearOp linear : linears) {
+      std::string format = weightFormatOf(mode, groupSize);
+      if (auto chosen = linear->getAttrOfType<StringAttr>("llmo.format"))
+        format = chosen.str();
+      bool activations = mode == "w8a8" && format == "w8";
+      if (failed(quantizeLinear(linear, format, activations)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace
