@@ -100,26 +100,26 @@ struct CalibratePass : llmo::impl::CalibrateBase<CalibratePass> {
     ModuleOp module = getOperation();
     func::FuncOp func = entryFunction(module);
     if (!func) {
-      module.emitError("--llmo-calibrate: the module has no func.func @main");
+      emitError(module.getLoc(), "--llmo-calibrate: the module has no func.func @main");
       return signalPassFailure();
     }
     if (method != "minmax" && method != "percentile" && method != "mse") {
-      module.emitError() << "--llmo-calibrate: unknown method '" << method
+      emitError(module.getLoc()) << "--llmo-calibrate: unknown method '" << method
                          << "' (expected minmax, percentile or mse)";
       return signalPassFailure();
     }
     if (percentile <= 0 || percentile > 100) {
-      module.emitError("--llmo-calibrate: percentile must be in (0, 100]");
+      emitError(module.getLoc(), "--llmo-calibrate: percentile must be in (0, 100]");
       return signalPassFailure();
     }
     if (dataPath.empty()) {
-      module.emitError("--llmo-calibrate needs data=CALIB.npz");
+      emitError(module.getLoc(), "--llmo-calibrate needs data=CALIB.npz");
       return signalPassFailure();
     }
     std::string error;
     auto samples = loadSamples(func, dataPath, maxSamples, error);
     if (failed(samples)) {
-      module.emitError() << "--llmo-calibrate: " << error;
+      emitError(module.getLoc()) << "--llmo-calibrate: " << error;
       return signalPassFailure();
     }
 

@@ -76,8 +76,9 @@ def Quantize : Pass<"llmo-quantize", "mlir::ModuleOp"> {
       `llmo.linear(x, dequantize(storage_cast(i8 constant)))`.
     - `w4a16` (`w4g<G>`): i4 weights in groups of `group-size` rows of K
       per output channel (sub-channel type {0:G, 1:1}), float activations.
-      K not divisible by the group size falls back to one group (per
-      channel).
+      K not divisible by the group size falls back to one group per
+      channel (recorded as `w4c`).
+    - `w4c`: i4 weights, one scale per output channel.
     - `w16`: f16 weights cast to f32.
     - `f32`: left as is.
 
@@ -94,6 +95,99 @@ def Quantize : Pass<"llmo-quantize", "mlir::ModuleOp"> {
            "Group size along K for w4a16 (32, 64, 128, ...)">,
   ];
   let dependentDialects = ["::llmo::LlmoDialect", "::mlir::quant::QuantDialect"];
+}
+
+def SmoothQuant : Pass<"llmo-smoothquant", "mlir::ModuleOp"> {
+  let summary = "Migrate activation outliers into weights (SmoothQuant)";
+  let description = [{
+    For every group of linears that share one input produced by a
+    `llmo.layer_norm` or `llmo.rms_norm` (Q/K/V; gate/up; an FFN's first
+    linear), with calibration statistics (`llmo.calib`, from
+    --llmo-calibrate), computes per input channel j
+
+        s_j = max|X_j|^alpha / max|W_j|^(1 - alpha)
+
+    (max|W_j| over all the group's weights' row j), multiplies the weights'
+    rows by s and divides the norm's scale and bias by s. When the norm's
+    output has other users (a residual, as in post-norm BERT), an
+    `llmo.mul` by 1/s is inserted in front of the group instead, which the
+    code generators fuse with the quantization of the activation. In float
+    the model is unchanged.
+
+    `alpha` is a number in [0, 1] or `auto`: per group, the alpha in
+    {0, 0.1, ..., 1} minimizing that group's W8A8 output error (per-tensor
+    activation, per-channel weight quantization) on up to 256 rows of its
+    calibration inputs (needs `data`). Each linear records
+    `llmo.smooth = {alpha, scales}`; its `llmo.calib` input statistics are
+    divided by s (the clip keeps its ratio to the abs-max).
+  }];
+  let options = [
+    Option<"alpha", "alpha", "std::string", "\"0.5\"",
+           "Migration strength in [0, 1], or auto">,
+    Option<"dataPath", "data", "std::string", "\"\"",
+           "Calibration .npz, needed by alpha=auto">,
+    Option<"maxSamples", "max-samples", "unsigned", "0",
+           "Use at most this many samples for alpha=auto (0: all)">,
+  ];
+  let dependentDialects = ["::llmo::LlmoDialect"];
+}
+
+def EliminatePruned : Pass<"llmo-eliminate-pruned", "mlir::ModuleOp"> {
+  let summary = "Physically remove structurally pruned FFN neurons";
+  let description = [{
+    Finds FFN neurons that cannot contribute to the output and removes them
+    from the weights, shrinking the intermediate shapes:
+
+    - `linear(act(linear(x, W1, b1)), W2, b2)` with act one of gelu, relu,
+      silu (all 0 at 0): neuron f is dead when row f of W2 is zero, or when
+      column f of W1 and b1[f] are zero;
+    - SwiGLU `linear(mul(silu(linear(x, Wg)), linear(x, Wu)), W2)`: dead
+      when row f of W2 is zero, or column f of Wg or of Wu (and its bias)
+      is zero.
+
+    Intermediate values must have no other users. Outputs are unchanged
+    (exactly: the removed terms were zeros). The down linear records
+    `llmo.pruned = {neurons, params}`; the module records the total
+    `llmo.pruning = {params_removed}`. Attention heads and hidden channels
+    are not handled yet.
+  }];
+  let dependentDialects = ["::llmo::LlmoDialect"];
+}
+
+def AssignBitwidth : Pass<"llmo-assign-bitwidth", "mlir::ModuleOp"> {
+  let summary = "Choose a weight format per layer under a memory budget";
+  let description = [{
+    Measures each linear's sensitivity: the model's output error (relative
+    squared error of all outputs, summed over the calibration samples) when
+    only that layer's weight is quantized to each candidate format. Then
+    chooses one format per layer minimizing the total predicted error under
+    the weight-memory budget, exactly, by dynamic programming over the
+    multiple-choice knapsack (bytes rounded up to a grid of at most 4096
+    steps, so the budget always holds). Sets `llmo.format` on each linear
+    (read by --llmo-quantize) and records
+    `llmo.bitwidth = {format, predicted_error, bytes, errors}`; the module
+    gets `llmo.bitwidth_plan = {budget, bytes, predicted_error}`.
+
+    `budget` is in bytes; 0 means the size of uniform W4 (group-size), so
+    the plan shows what mixing formats gains at W4's memory: cheaper
+    per-channel i4 on insensitive layers pays for w8/w4g32 on sensitive
+    ones.
+  }];
+  let options = [
+    Option<"dataPath", "data", "std::string", "\"\"",
+           "Calibration .npz (arrays named after the model inputs)">,
+    Option<"budget", "budget", "int64_t", "0",
+           "Weight bytes (0: the size of uniform W4)">,
+    Option<"formats", "formats", "std::string",
+           "\"w4c,w4,w4g32,w8,w16\"",
+           "Candidate formats: w4c (i4 per channel), w4 (= w4g<group-size>), "
+           "w4g<G>, w8, w16, f32">,
+    Option<"groupSize", "group-size", "int64_t", "128",
+           "Group size along K of w4">,
+    Option<"maxSamples", "max-samples", "unsigned", "4",
+           "Calibration samples used per measurement (0: all)">,
+  ];
+  let dependentDialects = ["::llmo::LlmoDialect"];
 }
 
 #endif // LLMO_PASSES

@@ -81,17 +81,28 @@ quant::QuantizedType weightQuantType(MLIRContext *ctx,
       qmax);
 }
 
-int64_t weightBytes(StringRef format, int64_t k, int64_t n) {
-  if (format == "w16")
-    return 2 * k * n;
-  if (format == "w8")
-    return k * n + 4 * n;
-  if (format.consume_front("w4g")) {
-    int64_t group = 128;
-    (void)format.getAsInteger(10, group);
-    return (k * n + 1) / 2 + 4 * n * ((k + group - 1) / std::max<int64_t>(group, 1));
-  }
-  return 4 * k * n;
+std::optional<WeightFormat> parseWeightFormat(StringRef name) {
+  if (name == "f32")
+    return WeightFormat{32, 0};
+  if (name == "w16")
+    return WeightFormat{16, 0};
+  if (name == "w8")
+    return WeightFormat{8, 0};
+  if (name == "w4c")
+    return WeightFormat{4, 0};
+  int64_t group;
+  if (name.consume_front("w4g") && !name.getAsInteger(10, group) && group > 0)
+    return WeightFormat{4, group};
+  return std::nullopt;
+}
+
+int64_t weightBytes(StringRef name, int64_t k, int64_t n) {
+  std::optional<WeightFormat> format = parseWeightFormat(name);
+  if (!format || format->bits >= 16)
+    return (format ? format->bits / 8 : 4) * k * n;
+  int64_t groups = format->group ? (k + format->group - 1) / format->group : 1;
+  int64_t data = format->bits == 8 ? k * n : (k * n + 1) / 2;
+  return data + 4 * n * groups; // f32 scales
 }
 
 } // namespace llmo

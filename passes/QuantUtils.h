@@ -97,8 +97,18 @@ mlir::quant::QuantizedType weightQuantType(mlir::MLIRContext *ctx,
                                            const QuantizedWeight &weight,
                                            llvm::ArrayRef<int64_t> shape);
 
-/// Bytes of a [K, N] weight stored in `format` ("f32", "w16", "w8",
-/// "w4g<group>"), scales included.
+/// A weight storage format: "f32", "w16" (f16), "w8" (i8 per output
+/// channel), "w4c" (i4 per output channel) or "w4g<G>" (i4 in groups of G
+/// rows of K per output channel).
+struct WeightFormat {
+  int bits = 32;     // 32, 16, 8 or 4
+  int64_t group = 0; // rows of K per scale; 0: the whole column
+};
+
+/// Parses a format name; nothing for an unknown one.
+std::optional<WeightFormat> parseWeightFormat(llvm::StringRef name);
+
+/// Bytes of a [K, N] weight stored in `format`, scales included.
 int64_t weightBytes(llvm::StringRef format, int64_t k, int64_t n);
 
 } // namespace llmo

@@ -72,20 +72,16 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
       replacement = LinearOp::create(builder, loc, resultType,
                                      linear.getInput(), w32, linear.getBias());
     } else {
-      int bits = 8;
-      int64_t group = 0;
-      StringRef rest = format;
-      if (rest.consume_front("w4g")) {
-        bits = 4;
-        if (rest.getAsInteger(10, group) || group <= 0)
-          return linear.emitError() << "bad weight format '" << format << "'";
-        if (k % group != 0) {
-          group = 0; // One group per channel (see Passes.td).
-          stored = recorded = "w4g" + std::to_string(k);
-        }
-      } else if (format != "w8") {
-        return linear.emitError() << "unknown weight format '" << format
-                                  << "' (expected f32, w16, w8, w4g<G>)";
+      std::optional<WeightFormat> parsed = parseWeightFormat(format);
+      if (!parsed)
+        return emitError(linear.getLoc())
+               << "unknown weight format '" << format
+               << "' (expected f32, w16, w8, w4c, w4g<G>)";
+      int bits = parsed->bits;
+      int64_t group = parsed->group;
+      if (group && k % group != 0) {
+        group = 0; // One group per channel (see Passes.td).
+        stored = recorded = "w4c";
       }
       QuantizedWeight q = quantizeWeight(*weight, bits, group, clip);
       sqnr = sqnrDb(weight->floats, q.dequantized);
@@ -104,7 +100,7 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
           auto clipAttr =
               calib ? calib.getAs<FloatAttr>("input_clip") : FloatAttr();
           if (!clipAttr)
-            return linear.emitError(
+            return emitError(linear.getLoc(), 
                 "w8a8 with static activation scales needs llmo.calib "
                 "(run --llmo-calibrate first, or use act=dynamic)");
           double scale = clipAttr.getValueAsDouble() / 127.0;
@@ -150,19 +146,19 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
   void runOnOperation() override {
     if (mode != "w8a8" && mode != "w8a16" && mode != "w4a16" &&
         mode != "w16" && mode != "none") {
-      getOperation().emitError()
+      emitError(getOperation().getLoc())
           << "--llmo-quantize: unknown mode '" << mode
           << "' (expected w8a8, w8a16, w4a16, w16 or none)";
       return signalPassFailure();
     }
     if (act != "static" && act != "dynamic") {
-      getOperation().emitError() << "--llmo-quantize: act must be static or "
+      emitError(getOperation().getLoc()) << "--llmo-quantize: act must be static or "
                                     "dynamic, not '"
                                  << act << "'";
       return signalPassFailure();
     }
     if (groupSize <= 0) {
-      getOperation().emitError("--llmo-quantize: group-size must be positive");
+      emitError(getOperation().getLoc(), "--llmo-quantize: group-size must be positive");
       return signalPassFailure();
     }
     SmallVector<LinearOp> linears;

@@ -3,7 +3,7 @@
 
 Usage:
   compare_ort.py MODEL.onnx|MODEL.onnxtext [--inputs X.npz] --llmo-import PATH
-                 --llmo-run PATH --workdir DIR [--rtol 1e-4]
+                 --llmo-run PATH --workdir DIR [--rtol 1e-4] [--int-tol 0]
                  [--input-shape NAME=1x8 ...] [--shapes-from-inputs]
                  [--int-range [NAME=]LO,HI ...] [--float-range [NAME=]LO,HI ...]
                  [--seed 0] [--import-arg ARG ...] [--run-arg ARG ...]
@@ -29,6 +29,8 @@ Steps:
      ORT: max abs error, and relative error max|a-b| / max(max|b|, tiny).
      Fails (exit 1) when an output is missing, has another shape, contains
      NaN/Inf where ORT does not, or its relative error exceeds --rtol.
+     Integer and bool outputs (of both) are compared exactly in integer
+     arithmetic instead: they fail when some |a-b| exceeds --int-tol (0).
      Prints "PASS" at the end on success.
 
 Exit codes: 0 pass, 1 mismatch or llmo tool failure, 2 usage/setup error.
@@ -62,6 +64,9 @@ def parse_args(argv):
     ap.add_argument("--workdir", required=True, help="scratch directory (created)")
     ap.add_argument("--rtol", type=float, default=1e-4,
                     help="max allowed max|a-b| / max(max|b|, tiny) per output (default 1e-4)")
+    ap.add_argument("--int-tol", type=int, default=0,
+                    help="max allowed |a-b| for integer and bool outputs, which are "
+                         "compared exactly, not by --rtol (default 0)")
     ap.add_argument("--input-shape", action="append", default=[], metavar="NAME=DxD",
                     help="passed through to llmo-import (repeatable)")
     ap.add_argument("--shapes-from-inputs", action="store_true",
@@ -81,6 +86,11 @@ def parse_args(argv):
                     help="extra argument for llmo-run (repeatable)")
     ap.add_argument("--timeout", type=float, default=600,
                     help="seconds allowed for each llmo tool (default 600)")
+    # "--int-range -5,5": argparse would take "-5,5" for an option.
+    argv = list(argv)
+    for i in range(len(argv) - 1, 0, -1):
+        if argv[i - 1] in ("--int-range", "--float-range") and argv[i].startswith("-"):
+            argv[i - 1:i + 1] = [f"{argv[i - 1]}={argv[i]}"]
     return ap.parse_args(argv)
 
 
@@ -135,6 +145,10 @@ def random_inputs(model, input_names, a):
     int_default, int_named = parse_ranges(a.int_range, "int-range", int)
     float_default, float_named = parse_ranges(a.float_range, "float-range", float)
     overrides = input_shape_overrides(a.input_shape)
+    unknown = sorted((set(int_named) | set(float_named)) - set(input_names))
+    if unknown:
+        fail(f"--int-range/--float-range name {unknown}, which are not graph inputs "
+             f"{input_names}", 2)
     by_name = {i.name: i for i in model.graph.input}
     inputs = {}
     for n in input_names:
@@ -230,7 +244,28 @@ def shape_str(shape):
     return "x".join(str(int(d)) for d in shape) if len(shape) else ""
 
 
-def compare(name, got, ref, rtol):
+def is_integral(a):
+    return a.dtype == np.bool_ or np.issubdtype(a.dtype, np.integer)
+
+
+def compare_ints(name, got, ref, int_tol, dtype_note):
+    """Exact comparison of integer/bool outputs (float64 would round int64)."""
+    wide = np.uint64 if (got.dtype == np.uint64 or ref.dtype == np.uint64) else np.int64
+    a, b = got.astype(wide), ref.astype(wide)
+    # |a - b| without wrap-around: compare as Python ints where they differ.
+    differ = a != b
+    diffs = [abs(int(x) - int(y)) for x, y in zip(a[differ], b[differ])]
+    max_abs = max(diffs, default=0)
+    msg = (f"{name}: shape {list(got.shape)} integers: {int(differ.sum())} of {got.size} "
+           f"differ, max_abs_err={max_abs} (int tolerance {int_tol}){dtype_note}")
+    if max_abs > int_tol:
+        idx = np.unravel_index(int(np.argmax(differ)), got.shape)
+        return False, msg + (f" first at {list(map(int, idx))} (llmo {int(a[idx])}, "
+                             f"ORT {int(b[idx])})")
+    return True, msg
+
+
+def compare(name, got, ref, rtol, int_tol=0):
     """Return (ok, message)."""
     if got.shape != ref.shape:
         return False, (f"{name}: shape mismatch: llmo {list(got.shape)} vs ORT "
@@ -238,6 +273,8 @@ def compare(name, got, ref, rtol):
     dtype_note = "" if got.dtype == ref.dtype else f" (dtype llmo {got.dtype} vs ORT {ref.dtype})"
     if got.size == 0:
         return True, f"{name}: empty, shape {list(got.shape)}{dtype_note}"
+    if is_integral(got) and is_integral(ref):
+        return compare_ints(name, got, ref, int_tol, dtype_note)
     a = got.astype(np.float64)
     b = ref.astype(np.float64)
     bad_a = ~np.isfinite(a)
@@ -339,13 +376,14 @@ def main(argv=None):
             print(f"  {msg}")
             failures.append(msg)
             continue
-        ok, msg = compare(n, np.load(p, allow_pickle=False), ref[n], a.rtol)
+        ok, msg = compare(n, np.load(p, allow_pickle=False), ref[n], a.rtol, a.int_tol)
         print(f"  {'ok  ' if ok else 'BAD '} {msg}")
         if not ok:
             failures.append(msg)
     if failures:
         print(f"FAIL: {len(failures)} of {len(output_names)} output(s) of "
-              f"{os.path.basename(a.model)} differ from onnxruntime beyond rtol={a.rtol:g}:")
+              f"{os.path.basename(a.model)} differ from onnxruntime beyond rtol={a.rtol:g} "
+              f"(integers: beyond {a.int_tol}):")
         for f in failures:
             print(f"  - {f}")
         return 1

@@ -1,0 +1,191 @@
+//===- llmo-compile.cpp - Compile a model: import, optimize, quantize -----===//
+//
+//   llmo-compile MODEL.onnx|IN.mlir|IN.mlirbc -o OUT.mlir|OUT.mlirbc|OUT.llmo
+//       --target=cpu|cuda [--quant=none|w8a8|w8a16|w4a16|auto]
+//       [--calibration-data=CALIB.npz] [--smoothquant-alpha=off|0.5|auto]
+//       [--memory-budget=SIZE] [--input-shape NAME=1x128 ...]
+//       [--report=REPORT.json] [--report-table]
+//
+// Runs the same passes as `llmo-opt --llmo-compile-pipeline=...`. Code
+// generation (.llmo artifacts) is not implemented yet: -o X.mlir/.mlirbc
+// writes the optimized IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Report.h"
+
+#include "llmo/Import/OnnxImporter.h"
+#include "llmo/InitAll.h"
+#include "llmo/Passes/Passes.h"
+#include "llmo/Support/ToolSupport.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+#include "mlir/Support/FileUtilities.h"
+
+#include <cmath>
+
+namespace cl = llvm::cl;
+using namespace mlir;
+
+/// "12MB", "1.5GiB", "4096" (bytes) -> bytes; -1 on a bad size.
+static int64_t parseSize(llvm::StringRef text) {
+  text = text.trim();
+  size_t end = 0;
+  while (end < text.size() && (isdigit(text[end]) || text[end] == '.'))
+    ++end;
+  double value;
+  if (end == 0 || text.take_front(end).getAsDouble(value))
+    return -1;
+  std::string u = text.drop_front(end).trim().lower();
+  double scale = 1;
+  if (u == "" || u == "b")
+    scale = 1;
+  else if (u == "kb")
+    scale = 1e3;
+  else if (u == "mb")
+    scale = 1e6;
+  else if (u == "gb")
+    scale = 1e9;
+  else if (u == "kib")
+    scale = 1024.0;
+  else if (u == "mib")
+    scale = 1024.0 * 1024;
+  else if (u == "gib")
+    scale = 1024.0 * 1024 * 1024;
+  else
+    return -1;
+  return (int64_t)std::llround(value * scale);
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::opt<std::string> input(cl::Positional,
+                             cl::desc("<model.onnx|in.mlir|in.mlirbc>"),
+                             cl::Required);
+  cl::opt<std::string> output("o", cl::desc("Output .mlir, .mlirbc or .llmo"),
+                              cl::value_desc("file"), cl::Required);
+  cl::opt<std::string> target("target", cl::desc("cpu or cuda"),
+                              cl::init("cpu"));
+  cl::opt<std::string> quant("quant",
+                             cl::desc("none, w8a8, w8a16, w4a16 or auto"),
+                             cl::init("none"));
+  cl::opt<std::string> calibration("calibration-data",
+                                   cl::desc("Calibration .npz"), cl::init(""));
+  cl::opt<std::string> calibrationMethod(
+      "calibration-method", cl::desc("minmax, percentile or mse"),
+      cl::init("mse"));
+  cl::opt<std::string> alpha("smoothquant-alpha",
+                             cl::desc("off, a number in [0, 1], or auto"),
+                             cl::init("0.5"));
+  cl::opt<std::string> activations(
+      "activations", cl::desc("W8A8 activation scales: static or dynamic"),
+      cl::init("static"));
+  cl::opt<int64_t> groupSize("group-size", cl::desc("W4 group size"),
+                             cl::init(128));
+  cl::opt<std::string> budget(
+      "memory-budget",
+      cl::desc("Weight memory for --quant=auto, e.g. 12MB (default: the "
+               "size of uniform W4)"),
+      cl::init(""));
+  cl::list<std::string> inputShapes("input-shape",
+                                    cl::desc("Fix an input's shape: NAME=1x128"),
+                                    cl::value_desc("NAME=DIMS"));
+  cl::opt<std::string> reportPath("report", cl::desc("Write a JSON report"),
+                                  cl::init(""));
+  cl::opt<bool> reportTable("report-table",
+                            cl::desc("Print the report as a table"),
+                            cl::init(false));
+  cl::ParseCommandLineOptions(argc, argv, "llmo compiler\n");
+
+  if (target != "cpu" && target != "cuda")
+    return llmo::reportError("--target must be cpu or cuda, not '" + target +
+                             "'");
+  llvm::StringRef out(output);
+  if (out.ends_with(".llmo"))
+    return llmo::reportError(
+        output + ": code generation to .llmo artifacts is not implemented "
+                 "yet; use -o X.mlir or -o X.mlirbc for the optimized IR");
+  if (!out.ends_with(".mlir") && !out.ends_with(".mlirbc"))
+    return llmo::reportError(output +
+                             ": the output must end in .mlir, .mlirbc or .llmo");
+
+  llmo::CompilePipelineOptions options;
+  options.quant = quant;
+  options.calibrationData = calibration;
+  options.calibrationMethod = calibrationMethod;
+  options.smoothquantAlpha = alpha;
+  options.activations = activations;
+  options.groupSize = groupSize;
+  if (!budget.empty()) {
+    int64_t bytes = parseSize(budget);
+    if (bytes <= 0)
+      return llmo::reportError("bad --memory-budget '" + budget +
+                               "' (e.g. 4096, 12MB, 1.5GiB)");
+    options.memoryBudget = bytes;
+  }
+  std::string error = llmo::validateCompileOptions(options);
+  if (!error.empty())
+    return llmo::reportError(error);
+  if (!calibration.empty() && !llvm::sys::fs::exists(calibration))
+    return llmo::reportError(calibration + ": cannot open file");
+
+  DialectRegistry registry;
+  llmo::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  OwningOpRef<ModuleOp> module;
+  llvm::StringRef in(input);
+  if (in.ends_with(".mlir") || in.ends_with(".mlirbc")) {
+    if (!inputShapes.empty())
+      return llmo::reportError("--input-shape applies to ONNX models only");
+    module = llmo::loadModule(context, input, error);
+    if (!module)
+      return llmo::reportError(error);
+  } else {
+    llmo::ImportOptions importOptions;
+    for (const std::string &spec : inputShapes)
+      if (!llmo::parseInputShapeSpec(spec, importOptions, error))
+        return llmo::reportError(error);
+    module = llmo::importOnnxFile(context, input, importOptions, error);
+    if (!module)
+      return llmo::reportError(input + ": " + error);
+  }
+
+  // The float model, for the report's end-to-end error.
+  OwningOpRef<ModuleOp> floatModule;
+  if (!reportPath.empty() || reportTable)
+    floatModule = module->clone();
+
+  PassManager pm(&context);
+  llmo::buildCompilePipeline(pm, options);
+  if (failed(pm.run(*module)))
+    return llmo::reportError(input + ": compilation failed (see the "
+                                     "diagnostics above)");
+
+  if (floatModule) {
+    llvm::json::Object report =
+        llmo::buildReport(*module, *floatModule, calibration, quant);
+    if (reportTable)
+      llvm::outs() << llmo::reportTable(report);
+    if (!reportPath.empty()) {
+      std::string message;
+      auto file = mlir::openOutputFile(reportPath, &message);
+      if (!file)
+        return llmo::reportError(reportPath + ": " + message);
+      file->os() << llvm::formatv("{0:2}",
+                                  llvm::json::Value(std::move(report)))
+                 << "\n";
+      file->keep();
+    }
+  }
+  if (!llmo::writeModule(*module, output, error))
+    return llmo::reportError(error);
+  return 0;
+}
