@@ -22,10 +22,12 @@ config.substitutions.append(("%llmopy", config.llmo_python))
 config.substitutions.append(("%models", os.path.join(
     config.llmo_src_root, "test", "e2e", "models")))
 config.substitutions.append(("%llmo_src", config.llmo_src_root))
+config.substitutions.append(("%llmo_tools", config.llmo_tools_dir))
 
 tool_dirs = [config.llmo_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
-    ["llmo-opt", "llmo-import", "llmo-run", "not", "count", "split-file"],
+    ["llmo-opt", "llmo-import", "llmo-run", "llmo-compile", "not", "count",
+     "split-file"],
     tool_dirs)
 
 # Numeric end-to-end tests compare against onnxruntime.

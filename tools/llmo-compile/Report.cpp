@@ -116,9 +116,17 @@ json::Object buildReport(ModuleOp compiled, ModuleOp floatModule,
                          const std::string &data, const std::string &quant) {
   json::Array layers;
   int64_t params = 0, weightBytes = 0, floatParams = 0;
+  // Parameters: float constants and 4/8-bit (quantized weight) storage;
+  // i1/i32/i64 constants are masks, shapes and indices.
+  auto isParameter = [](RankedTensorType type) {
+    Type element = type.getElementType();
+    return type.getRank() > 0 &&
+           (isa<FloatType>(element) || element.isInteger(8) ||
+            element.isInteger(4));
+  };
   compiled.walk([&](ConstantOp constant) {
     auto type = cast<RankedTensorType>(constant.getType());
-    if (type.getNumElements() < 64)
+    if (!isParameter(type))
       return;
     params += type.getNumElements();
     weightBytes += (int64_t)std::ceil(type.getNumElements() *
@@ -135,7 +143,7 @@ json::Object buildReport(ModuleOp compiled, ModuleOp floatModule,
   });
   floatModule.walk([&](ConstantOp constant) {
     auto type = cast<RankedTensorType>(constant.getType());
-    if (type.getNumElements() >= 64)
+    if (isParameter(type))
       floatParams += type.getNumElements();
   });
   compiled.walk([&](Operation *op) {

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Derive structurally pruned models from bert.onnx and llama.onnx.
+
+Zeroes whole FFN neurons the two ways structured pruning leaves them:
+  - layer 0: rows 5, 17, 40 of the down projection ([64, 32]);
+  - layer 1: columns 2, 9 of the up projection (and its bias, BERT) or of
+    the gate projection (Llama, SwiGLU).
+The results are bert_pruned.onnx and llama_pruned.onnx; llmo-compile must
+remove those neurons (fewer parameters) with bit-identical outputs.
+Needs only numpy and onnx.
+"""
+import os
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def ffn_weights(graph, inits):
+    """(up-like [32, 64] MatMul weights, down [64, 32] weights) in order."""
+    ups, downs = [], []
+    for node in graph.node:
+        if node.op_type == "MatMul" and node.input[1] in inits:
+            shape = tuple(inits[node.input[1]].dims)
+            if shape == (32, 64):
+                ups.append(node)
+            elif shape == (64, 32):
+                downs.append(node)
+    return ups, downs
+
+
+def prune(name, gate_first):
+    model = onnx.load(os.path.join(HERE, f"{name}.onnx"))
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+
+    def edit(init_name, fn):
+        w = numpy_helper.to_array(inits[init_name]).copy()
+        fn(w)
+        inits[init_name].CopyFrom(numpy_helper.from_array(w, init_name))
+
+    ups, downs = ffn_weights(graph, inits)
+    assert len(downs) == 2, downs
+    edit(downs[0].input[1], lambda w: w.__setitem__(([5, 17, 40], slice(None)), 0))
+    # Layer 1's first up-like projection (the gate for SwiGLU exports).
+    layer1 = ups[len(ups) // 2]
+    edit(layer1.input[1], lambda w: w.__setitem__((slice(None), [2, 9]), 0))
+    for node in graph.node:  # its bias, if an Add of an initializer follows
+        if node.op_type == "Add" and layer1.output[0] in node.input:
+            for i in node.input:
+                if i in inits and tuple(inits[i].dims) == (64,):
+                    edit(i, lambda b: b.__setitem__([2, 9], 0))
+    onnx.save(model, os.path.join(HERE, f"{name}_pruned.onnx"))
+
+
+if __name__ == "__main__":
+    prune("bert", gate_first=False)
+    prune("llama", gate_first=True)
