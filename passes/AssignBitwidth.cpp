@@ -35,7 +35,7 @@ Tensor fakeQuantize(const Tensor &weight, WeightFormat format) {
     return out;
   if (format.bits == 16) {
     for (float &v : out.floats)
-      v = roundToDType(v, DType::F16);
+      v = roundToDType(std::min(std::max(v, -65504.0f), 65504.0f), DType::F16);
     return out;
   }
   int64_t k = weight.shape[0];

@@ -37,8 +37,11 @@ void observeRange(Observed &stats, const Tensor &t, bool perChannel) {
   int64_t channels = t.shape.empty() ? 1 : t.shape.back();
   if (perChannel && stats.channelAbsmax.empty())
     stats.channelAbsmax.assign(channels, 0.0f);
+  // Non-finite values (NaN, inf) carry no range information: skipped.
   for (int64_t i = 0; i < t.numElements(); ++i) {
     float v = t.floats[i], a = std::fabs(v);
+    if (!std::isfinite(v))
+      continue;
     stats.absmax = std::max(stats.absmax, a);
     stats.min = std::min(stats.min, v);
     stats.max = std::max(stats.max, v);
@@ -54,6 +57,8 @@ void observeHistogram(Observed &stats, const Tensor &t) {
   if (stats.absmax <= 0)
     return;
   for (float v : t.floats) {
+    if (!std::isfinite(v))
+      continue;
     int bin = (int)(std::fabs(v) / stats.absmax * kBins);
     stats.histogram[std::min(bin, kBins - 1)] += 1;
   }
@@ -108,7 +113,7 @@ struct CalibratePass : llmo::impl::CalibrateBase<CalibratePass> {
                          << "' (expected minmax, percentile or mse)";
       return signalPassFailure();
     }
-    if (percentile <= 0 || percentile > 100) {
+    if (!(percentile > 0 && percentile <= 100)) {
       emitError(module.getLoc(), "--llmo-calibrate: percentile must be in (0, 100]");
       return signalPassFailure();
     }

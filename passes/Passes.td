@@ -190,4 +190,33 @@ def AssignBitwidth : Pass<"llmo-assign-bitwidth", "mlir::ModuleOp"> {
   let dependentDialects = ["::llmo::LlmoDialect"];
 }
 
+def Outliers : Pass<"llmo-outliers", "mlir::ModuleOp"> {
+  let summary = "LLM.int8()-style outlier decomposition and weight clipping";
+  let description = [{
+    For every `llmo.linear` with calibration statistics (`llmo.calib`) and a
+    constant weight:
+
+    - Input channels whose calibrated abs-max exceeds `threshold` (6.0 as
+      in LLM.int8()) are split off: the linear becomes
+      `linear(gather(x, rest), W[rest]) + linear(gather(x, outliers),
+      W[outliers])`; the outlier part is marked `llmo.format = "w16"`
+      (kept in 16-bit, activations in float), the rest gets the input
+      statistics of its channels only, so int8 scales are not stretched
+      by the outliers. Linears where every channel is an outlier are left
+      alone.
+    - With `clip-search`, each output channel's weight range is searched
+      over ratios {1.0, 0.95, ..., 0.5} for the smallest int8 symmetric
+      quantization error; --llmo-quantize applies the ratios.
+
+    Records `llmo.outliers = {channels, threshold, indices, weight_clip}`.
+  }];
+  let options = [
+    Option<"threshold", "threshold", "double", "6.0",
+           "Calibrated |x| above which an input channel is an outlier">,
+    Option<"clipSearch", "clip-search", "bool", "true",
+           "Search per-channel weight clipping ratios">,
+  ];
+  let dependentDialects = ["::llmo::LlmoDialect"];
+}
+
 #endif // LLMO_PASSES

@@ -73,6 +73,12 @@ void llmo::buildCompilePipeline(OpPassManager &pm,
       // Statistics of the smoothed activations.
       pm.addPass(createCalibrate(calibrate));
     }
+    if (options.outlierThreshold > 0 && haveData &&
+        (quant == "w8a8" || quant == "auto")) {
+      OutliersOptions outliers;
+      outliers.threshold = options.outlierThreshold;
+      pm.addPass(createOutliers(outliers));
+    }
     QuantizeOptions quantize;
     quantize.mode = quant.str();
     quantize.act = options.activations;

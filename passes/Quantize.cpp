@@ -63,8 +63,10 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
     } else if (format == "w16") {
       Tensor half = *weight;
       half.dtype = DType::F16;
+      // Saturate to f16's finite range rather than storing infinities.
       for (float &v : half.floats)
-        v = roundToDType(v, DType::F16);
+        v = roundToDType(std::min(std::max(v, -65504.0f), 65504.0f),
+                         DType::F16);
       sqnr = sqnrDb(weight->floats, half.floats);
       Value w16 = createConstant(builder, loc, half, builder.getF16Type(),
                                  "w16");

@@ -89,6 +89,11 @@ int main(int argc, char **argv) {
       cl::init("static"));
   cl::opt<int64_t> groupSize("group-size", cl::desc("W4 group size"),
                              cl::init(128));
+  cl::opt<double> outlierThreshold(
+      "outlier-threshold",
+      cl::desc("W8A8: keep input channels with calibrated |x| above this in "
+               "16-bit (LLM.int8(); 0: off)"),
+      cl::init(0.0));
   cl::opt<std::string> budget(
       "memory-budget",
       cl::desc("Weight memory for --quant=auto, e.g. 12MB (default: the "
@@ -123,6 +128,7 @@ int main(int argc, char **argv) {
   options.smoothquantAlpha = alpha;
   options.activations = activations;
   options.groupSize = groupSize;
+  options.outlierThreshold = outlierThreshold;
   if (!budget.empty()) {
     int64_t bytes = parseSize(budget);
     if (bytes <= 0)

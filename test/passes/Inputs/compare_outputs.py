@@ -5,7 +5,11 @@ Usage:
   compare_outputs.py --llmo-run PATH --workdir DIR
                      --shape NAME=DxD:DTYPE [--shape ...]
                      [--entry FUNC] [--rtol 1e-5] [--seed 0]
+                     [--metric relerr|cosine] [--min-cosine 0.999]
+                     [--max-rel-err X] [--min-rel-err X] [--json-out FILE]
                      BEFORE.mlir AFTER.mlir
+  compare_outputs.py --shape NAME=DxD:DTYPE [--shape ...] [--seed 0]
+                     --write-npz FILE --samples N
 
 Every --shape names one input of @main as llmo-run expects it (the
 `llmo.name` of the argument, or input0, input1, ... when it has none), with
@@ -23,9 +27,26 @@ and dtypes; for every output the relative error
 max|a - b| / max(max|b|, tiny) must be <= --rtol (integer and bool outputs
 must be equal). Prints one line per output and "PASS" at the end; exits 1
 on a mismatch or tool failure, 2 on a usage error.
+
+--metric cosine (for lossy rewrites such as quantization, BEFORE being the
+reference): every float output must have a cosine similarity
+<a, b> / (|a| |b|) (in float64, over the flattened output) of at least
+--min-cosine; --rtol is not checked, --max-rel-err (if given) bounds the
+relative error instead. The line per output is then
+"NAME: cosine C, max abs error E, relative R".
+--min-rel-err X (either metric): every float output's relative error must
+be >= X, e.g. to prove that a rewrite did change the values.
+--json-out FILE: write {output: {"max_abs_err", "rel_err", "cosine"}} of
+the float outputs as JSON (see check_order.py).
+
+--write-npz FILE --samples N: instead of running anything, write an
+uncompressed .npz (np.savez) with one array per --shape, named like it and
+of shape [N, *dims], drawn as above: calibration data for
+--llmo-calibrate. BEFORE/AFTER, --llmo-run and --workdir are not used.
 """
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -90,15 +111,37 @@ def run(llmo_run, mlir, inputs, outdir):
 def main(argv):
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--llmo-run", required=True)
-    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--llmo-run")
+    ap.add_argument("--workdir")
     ap.add_argument("--shape", action="append", default=[])
     ap.add_argument("--entry")
     ap.add_argument("--rtol", type=float, default=1e-5)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("before")
-    ap.add_argument("after")
+    ap.add_argument("--metric", choices=("relerr", "cosine"),
+                    default="relerr")
+    ap.add_argument("--min-cosine", type=float, default=0.999)
+    ap.add_argument("--max-rel-err", type=float)
+    ap.add_argument("--min-rel-err", type=float)
+    ap.add_argument("--json-out")
+    ap.add_argument("--write-npz")
+    ap.add_argument("--samples", type=int)
+    ap.add_argument("before", nargs="?")
+    ap.add_argument("after", nargs="?")
     args = ap.parse_args(argv)
+
+    if args.write_npz:
+        if not args.samples or args.samples < 1 or not args.shape:
+            fail("--write-npz needs --samples N >= 1 and --shape", 2)
+        rng = np.random.default_rng(args.seed)
+        arrays = {}
+        for spec in args.shape:
+            name, dims, dtype = parse_shape(spec)
+            arrays[name] = make_input(rng, (args.samples,) + dims, dtype)
+        np.savez(args.write_npz, **arrays)
+        print(f"wrote {args.samples} samples of {sorted(arrays)}")
+        return 0
+    if not (args.llmo_run and args.workdir and args.before and args.after):
+        fail("--llmo-run, --workdir, BEFORE and AFTER are required", 2)
 
     os.makedirs(os.path.join(args.workdir, "inputs"), exist_ok=True)
     rng = np.random.default_rng(args.seed)
@@ -124,6 +167,7 @@ def main(argv):
         fail("no outputs were written")
     if sorted(before) != sorted(after):
         fail(f"outputs differ: {sorted(before)} vs {sorted(after)}")
+    report = {}
     for name in sorted(before):
         a, b = after[name], before[name]
         if a.shape != b.shape or a.dtype != b.dtype:
@@ -142,9 +186,29 @@ def main(argv):
         scale = max(float(np.max(np.abs(b64), initial=0.0)),
                     np.finfo(np.float64).tiny)
         rel = err / scale
-        print(f"{name}: max abs error {err:.3g}, relative {rel:.3g}")
-        if rel > args.rtol:
-            fail(f"{name}: relative error {rel:.3g} > {args.rtol:g}")
+        norms = float(np.linalg.norm(a64)) * float(np.linalg.norm(b64))
+        if norms > 0:
+            cosine = float(np.dot(a64.ravel(), b64.ravel())) / norms
+        else:
+            cosine = 1.0 if err == 0 else 0.0
+        report[name] = {"max_abs_err": err, "rel_err": rel, "cosine": cosine}
+        if args.metric == "cosine":
+            print(f"{name}: cosine {cosine:.6f}, max abs error {err:.3g}, "
+                  f"relative {rel:.3g}")
+            if not cosine >= args.min_cosine:
+                fail(f"{name}: cosine {cosine:.6f} < {args.min_cosine:g}")
+        else:
+            print(f"{name}: max abs error {err:.3g}, relative {rel:.3g}")
+            if rel > args.rtol:
+                fail(f"{name}: relative error {rel:.3g} > {args.rtol:g}")
+        if args.max_rel_err is not None and rel > args.max_rel_err:
+            fail(f"{name}: relative error {rel:.3g} > {args.max_rel_err:g}")
+        if args.min_rel_err is not None and rel < args.min_rel_err:
+            fail(f"{name}: relative error {rel:.3g} < {args.min_rel_err:g} "
+                 "(the outputs did not change enough)")
+    if args.json_out:
+        with open(args.json_out, "w") as f:
+            json.dump(report, f, indent=1, sort_keys=True)
     print("PASS")
     return 0
 
