@@ -2,7 +2,7 @@
 // RUN: llmo-opt %s -split-input-file --llmo-outliers="threshold=100" | FileCheck %s --check-prefix=HIGH
 // RUN: not llmo-opt %s -split-input-file --llmo-outliers="threshold=0" 2>&1 | FileCheck %s --check-prefix=BAD
 // The float function is unchanged by the split (interpreter differential).
-// RUN: llmo-opt %s -split-input-file --llmo-outliers -o %t.mlir
+// RUN: llmo-opt %s --llmo-outliers -o %t.mlir
 // RUN: %llmopy %S/Inputs/compare_outputs.py --llmo-run llmo-run --workdir %t.diff --entry split --shape input0=4x3:f32 --rtol 1e-6 %s %t.mlir | FileCheck %s --check-prefix=DIFF
 // DIFF: PASS
 
