@@ -81,8 +81,8 @@ private:
   // Diagnostics ------------------------------------------------------------
   LogicalResult fail(const NodeProto &node, const Twine &reason) {
     if (error.empty())
-      error = "node '" + node.name() + "' (" + node.op_type() +
-              "): " + reason.str();
+      error = "node '" + (node.name().empty() ? "<unnamed>" : node.name()) +
+              "' (" + node.op_type() + "): " + reason.str();
     return failure();
   }
 
@@ -371,8 +371,8 @@ SmallVector<Value> Importer::finish(Operation *op) {
   }
   if (failed(folded)) {
     if (error.empty())
-      error = "node '" + currentNode->name() + "' (" + currentNode->op_type() +
-              "): evaluating constant inputs failed: " + diagnostic;
+      (void)fail(*currentNode,
+                 "evaluating constant inputs failed: " + diagnostic);
     return results;
   }
   SmallVector<Value> constantsOut;
@@ -539,6 +539,17 @@ void Importer::registerHandlers() {
       return success();
     };
   h["Pow"] = [this](const NodeProto &n, ArrayRef<Value> in, Outs &out) {
+    // An integer base with a float exponent is computed in float and
+    // truncated back (as onnxruntime does); otherwise the exponent takes
+    // the base's type.
+    if (isa<IntegerType>(elemOf(in[0])) && isa<FloatType>(elemOf(in[1]))) {
+      FailureOr<Value> v = broadcastBinary(
+          n, "Pow", castTo(in[0], elemOf(in[1])), in[1]);
+      if (failed(v))
+        return failure();
+      out.push_back(castTo(*v, elemOf(in[0])));
+      return success();
+    }
     FailureOr<Value> v =
         broadcastBinary(n, "Pow", in[0], castTo(in[1], elemOf(in[0])));
     if (failed(v))
@@ -581,9 +592,21 @@ void Importer::registerHandlers() {
     return success();
   };
   h["Identity"] = passThrough;
-  h["Dropout"] = passThrough; // Inference: the mask output must be unused.
+  h["Dropout"] = [this](const NodeProto &n, ArrayRef<Value> in, Outs &out) {
+    // Inference: identity. The mask output is not supported (importNode
+    // reports a used second output).
+    if (in.size() > 2 && in[2]) {
+      const Tensor *training = known(in[2]);
+      if (!training || training->get(0) != 0)
+        return fail(n, "training_mode must be a constant false");
+    }
+    out.push_back(in[0]);
+    return success();
+  };
 
   h["Where"] = [this](const NodeProto &n, ArrayRef<Value> in, Outs &out) {
+    if (!elemOf(in[0]).isInteger(1))
+      return fail(n, "the condition must be bool");
     if (elemOf(in[1]) != elemOf(in[2]))
       return fail(n, "value inputs have different element types");
     auto s = broadcastShapes(shapeOf(in[0]), shapeOf(in[1]));
@@ -996,16 +1019,31 @@ void Importer::registerHandlers() {
     return success();
   };
   h["Concat"] = [this](const NodeProto &n, ArrayRef<Value> in, Outs &out) {
+    // Empty inputs contribute nothing (but their sizes along the axis, when
+    // every input is empty).
     SmallVector<Value> inputs;
     for (Value v : in)
       if (v && typeOf(v).getNumElements() > 0)
         inputs.push_back(v);
-    if (inputs.empty())
-      inputs.push_back(in[0]);
-    int64_t rank = shapeOf(inputs[0]).size();
+    int64_t rank = shapeOf(in[0]).size();
     int64_t axis = normAxis(attrInt(n, "axis", 0), rank);
     if (axis < 0 || axis >= rank)
       return fail(n, "axis out of range");
+    if (inputs.empty()) {
+      SmallVector<int64_t> shape(shapeOf(in[0]));
+      shape[axis] = 0;
+      for (Value v : in)
+        if (v) {
+          if (shapeOf(v).size() != (size_t)rank)
+            return fail(n, "inputs differ in rank");
+          shape[axis] += shapeOf(v)[axis];
+        }
+      out.push_back(constant(Tensor(*dtypeOf(elemOf(in[0])),
+                                    std::vector<int64_t>(shape.begin(),
+                                                         shape.end())),
+                             elemOf(in[0])));
+      return success();
+    }
     if (inputs.size() == 1) {
       out.push_back(inputs[0]);
       return success();
