@@ -68,11 +68,6 @@ struct AssignBitwidthPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    func::FuncOp func = entryFunction(module);
-    if (!func) {
-      emitError(module.getLoc(), "--llmo-assign-bitwidth: no func.func @main");
-      return signalPassFailure();
-    }
     // "w4" is shorthand for w4g<group-size>.
     SmallVector<std::string> candidates;
     for (StringRef f : llvm::split(StringRef(formats), ',')) {
@@ -91,16 +86,11 @@ struct AssignBitwidthPass
       emitError(module.getLoc(), "--llmo-assign-bitwidth: bad options");
       return signalPassFailure();
     }
-    if (dataPath.empty()) {
-      emitError(module.getLoc(), "--llmo-assign-bitwidth needs data=CALIB.npz");
+    auto samples =
+        loadPassSamples(module, "--llmo-assign-bitwidth", dataPath, maxSamples);
+    if (failed(samples))
       return signalPassFailure();
-    }
-    std::string error;
-    auto samples = loadSamples(func, dataPath, maxSamples, error);
-    if (failed(samples)) {
-      emitError(module.getLoc()) << "--llmo-assign-bitwidth: " << error;
-      return signalPassFailure();
-    }
+    func::FuncOp func = entryFunction(module);
     auto runAll = [&](std::vector<std::vector<Tensor>> &out) {
       out.clear();
       for (const auto &inputs : *samples) {

@@ -103,11 +103,6 @@ struct CalibratePass : llmo::impl::CalibrateBase<CalibratePass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    func::FuncOp func = entryFunction(module);
-    if (!func) {
-      emitError(module.getLoc(), "--llmo-calibrate: the module has no func.func @main");
-      return signalPassFailure();
-    }
     if (method != "minmax" && method != "percentile" && method != "mse") {
       emitError(module.getLoc()) << "--llmo-calibrate: unknown method '" << method
                          << "' (expected minmax, percentile or mse)";
@@ -117,16 +112,11 @@ struct CalibratePass : llmo::impl::CalibrateBase<CalibratePass> {
       emitError(module.getLoc(), "--llmo-calibrate: percentile must be in (0, 100]");
       return signalPassFailure();
     }
-    if (dataPath.empty()) {
-      emitError(module.getLoc(), "--llmo-calibrate needs data=CALIB.npz");
+    auto samples =
+        loadPassSamples(module, "--llmo-calibrate", dataPath, maxSamples);
+    if (failed(samples))
       return signalPassFailure();
-    }
-    std::string error;
-    auto samples = loadSamples(func, dataPath, maxSamples, error);
-    if (failed(samples)) {
-      emitError(module.getLoc()) << "--llmo-calibrate: " << error;
-      return signalPassFailure();
-    }
+    func::FuncOp func = entryFunction(module);
 
     // Observed operands, keyed by (op, operand index), in op order.
     std::map<std::pair<Operation *, unsigned>, Observed> stats;

@@ -2,6 +2,8 @@
 
 #include "QuantUtils.h"
 
+#include "llmo/Interpreter/Interpreter.h"
+
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 
 #include <cmath>
@@ -9,6 +11,22 @@
 using namespace mlir;
 
 namespace llmo {
+
+FailureOr<std::vector<std::vector<Tensor>>>
+loadPassSamples(ModuleOp module, StringRef pass, StringRef dataPath,
+                unsigned maxSamples) {
+  func::FuncOp func = entryFunction(module);
+  if (!func)
+    return emitError(module.getLoc())
+           << pass << ": the module has no func.func @main";
+  if (dataPath.empty())
+    return emitError(module.getLoc()) << pass << " needs data=CALIB.npz";
+  std::string error;
+  auto samples = loadSamples(func, dataPath.str(), maxSamples, error);
+  if (failed(samples))
+    return emitError(module.getLoc()) << pass << ": " << error;
+  return samples;
+}
 
 double sqnrDb(ArrayRef<float> exact, ArrayRef<float> approx) {
   double signal = 0, noise = 0;

@@ -74,6 +74,12 @@ inline bool hasConstantWeight(LinearOp linear) {
              .isF32();
 }
 
+/// The calibration samples a pass runs on: checks that `dataPath` is set
+/// and loads it for @main; on failure emits "<pass>: ..." on the module.
+mlir::FailureOr<std::vector<std::vector<Tensor>>>
+loadPassSamples(mlir::ModuleOp module, llvm::StringRef pass,
+                llvm::StringRef dataPath, unsigned maxSamples);
+
 /// Signal-to-quantization-noise ratio in dB of `approx` against `exact`.
 double sqnrDb(llvm::ArrayRef<float> exact, llvm::ArrayRef<float> approx);
 

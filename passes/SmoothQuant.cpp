@@ -134,10 +134,10 @@ struct SmoothQuantPass : llmo::impl::SmoothQuantBase<SmoothQuantPass> {
 
   /// Samples up to kMaxRows rows of every group's input (alpha=auto).
   LogicalResult sampleRows(func::FuncOp func, MutableArrayRef<Group> groups) {
-    std::string error;
-    auto samples = loadSamples(func, dataPath, maxSamples, error);
+    auto samples = loadPassSamples(getOperation(), "--llmo-smoothquant",
+                                   dataPath, maxSamples);
     if (failed(samples))
-      return emitError(func.getLoc()) << "--llmo-smoothquant: " << error;
+      return failure();
     DenseMap<Operation *, Group *> byNorm;
     for (Group &group : groups)
       byNorm[group.norm] = &group;

@@ -43,19 +43,9 @@ SENTENCES = [
 ]
 
 
-class BertWrapper(torch.nn.Module):
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids, attention_mask, token_type_ids):
-        out = self.model(
-            input_ids=input_ids,
-            attention_mask=attention_mask,
-            token_type_ids=token_type_ids,
-            return_dict=True,
-        )
-        return out.last_hidden_state
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "test", "e2e", "models"))
+from export_models import BertWrapper  # noqa: E402
 
 
 def model_dir():

@@ -199,14 +199,21 @@ bool parseNpy(const char *bytes, size_t size, NpyArray &array,
   return true;
 }
 
-bool readNpy(const std::string &path, NpyArray &array, std::string &error) {
+bool readFileBytes(const std::string &path, std::vector<char> &bytes) {
   std::ifstream file(path, std::ios::binary);
-  if (!file) {
+  if (!file)
+    return false;
+  bytes.assign(std::istreambuf_iterator<char>(file),
+               std::istreambuf_iterator<char>());
+  return true;
+}
+
+bool readNpy(const std::string &path, NpyArray &array, std::string &error) {
+  std::vector<char> bytes;
+  if (!readFileBytes(path, bytes)) {
     error = "cannot open file";
     return false;
   }
-  std::vector<char> bytes((std::istreambuf_iterator<char>(file)),
-                          std::istreambuf_iterator<char>());
   return parseNpy(bytes.data(), bytes.size(), array, error);
 }
 

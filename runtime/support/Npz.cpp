@@ -31,13 +31,11 @@ uint16_t read16(const std::vector<char> &b, size_t at) {
 bool readNpz(const std::string &path,
              std::vector<std::pair<std::string, NpyArray>> &arrays,
              std::string &error) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
+  std::vector<char> bytes;
+  if (!readFileBytes(path, bytes)) {
     error = "cannot open file";
     return false;
   }
-  std::vector<char> bytes((std::istreambuf_iterator<char>(file)),
-                          std::istreambuf_iterator<char>());
   // The end-of-central-directory record is in the last 22 + 65535 bytes.
   size_t eocd = std::string::npos;
   for (size_t i = bytes.size() >= 22 ? bytes.size() - 22 : 0;

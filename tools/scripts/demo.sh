@@ -2,7 +2,8 @@
 # Sets up llmo (tools/scripts/setup.sh), then imports the bundled example
 # model (a 2-layer Llama-style decoder exported with torch.onnx.export,
 # test/e2e/models/llama.onnx), runs it on the reference interpreter and
-# prints its outputs next to onnxruntime's.
+# prints its outputs next to onnxruntime's; then compiles its outlier
+# variant to W8A8 with SmoothQuant and prints the quantization report.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash tools/scripts/setup.sh
@@ -28,3 +29,9 @@ echo "== compare with onnxruntime"
   --inputs test/e2e/models/llama.inputs.npz --llmo-import build/bin/llmo-import \
   --llmo-run build/bin/llmo-run --workdir "$work/compare" --shapes-from-inputs \
   | tail -2
+echo "== llmo-compile: W8A8 with SmoothQuant on the outlier variant of the model"
+build/bin/llmo-compile test/e2e/models/llama_outliers.onnx -o "$work/llama_w8a8.mlir" \
+  --input-shape input_ids=1x8 --input-shape attention_mask=1x8 --quant=w8a8 \
+  --calibration-data=test/e2e/models/llama_outliers.calib.npz --report-table
+build/bin/llmo-run "$work/llama_w8a8.mlir" --input "input_ids=$work/input_ids.npy" \
+  --input "attention_mask=$work/attention_mask.npy" --output-dir "$work/out_w8a8"

@@ -26,6 +26,9 @@ struct NpyArray {
   static int elementSize(const std::string &dtype);
 };
 
+/// Reads a whole file; false when it cannot be opened.
+bool readFileBytes(const std::string &path, std::vector<char> &bytes);
+
 /// Parses a .npy file. On failure returns false and sets `error` to a reason
 /// (without the file name).
 bool readNpy(const std::string &path, NpyArray &array, std::string &error);
