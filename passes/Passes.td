@@ -133,7 +133,7 @@ def SmoothQuant : Pass<"llmo-smoothquant", "mlir::ModuleOp"> {
 }
 
 def EliminatePruned : Pass<"llmo-eliminate-pruned", "mlir::ModuleOp"> {
-  let summary = "Physically remove structurally pruned FFN neurons";
+  let summary = "Physically remove pruned FFN neurons and attention heads";
   let description = [{
     Finds FFN neurons that cannot contribute to the output and removes them
     from the weights, shrinking the intermediate shapes:
@@ -145,11 +145,20 @@ def EliminatePruned : Pass<"llmo-eliminate-pruned", "mlir::ModuleOp"> {
       when row f of W2 is zero, or column f of Wg or of Wu (and its bias)
       is zero.
 
+    - attention heads: a head whose rows of the output projection are all
+      zero is removed from the Q/K/V projections (their columns and
+      biases), every attention op's head dim (reshapes, transposes, score
+      and context matmuls, scaling, masking, softmax) and the output
+      projection's rows. Handled when Q, K and V are separate linears
+      whose heads reach the output projection through those ops only (MHA
+      as BERT exports it); fused QKV (GPT-2's c_attn + split), grouped-
+      query attention and rotary embeddings are not rewritten yet.
+
     Intermediate values must have no other users. Outputs are unchanged
     (exactly: the removed terms were zeros). The down linear records
-    `llmo.pruned = {neurons, params}`; the module records the total
-    `llmo.pruning = {params_removed}`. Attention heads and hidden channels
-    are not handled yet.
+    `llmo.pruned = {neurons, params}`, the output projection
+    `llmo.pruned_heads = {heads, params}`; the module records the total
+    `llmo.pruning = {params_removed}`. Hidden channels are not handled.
   }];
   let dependentDialects = ["::llmo::LlmoDialect"];
 }

@@ -5,8 +5,10 @@ Zeroes whole FFN neurons the two ways structured pruning leaves them:
   - layer 0: rows 5, 17, 40 of the down projection ([64, 32]);
   - layer 1: columns 2, 9 of the up projection (and its bias, BERT) or of
     the gate projection (Llama, SwiGLU).
-The results are bert_pruned.onnx and llama_pruned.onnx; llmo-compile must
-remove those neurons (fewer parameters) with bit-identical outputs.
+and, in BERT, attention head 1 of layer 0 (rows 16-31 of its output
+projection). The results are bert_pruned.onnx and llama_pruned.onnx;
+llmo-compile must remove those neurons and the head (fewer parameters) with
+bit-identical outputs.
 Needs only numpy and onnx.
 """
 import os
@@ -31,7 +33,16 @@ def ffn_weights(graph, inits):
     return ups, downs
 
 
-def prune(name, gate_first):
+def attention_outputs(graph, inits):
+    """Output projections: MatMuls with a weight reading a Reshape."""
+    producer = {o: n for n in graph.node for o in n.output}
+    return [n for n in graph.node
+            if n.op_type == "MatMul" and n.input[1] in inits
+            and n.input[0] in producer
+            and producer[n.input[0]].op_type == "Reshape"]
+
+
+def prune(name, zero_head):
     model = onnx.load(os.path.join(HERE, f"{name}.onnx"))
     graph = model.graph
     inits = {i.name: i for i in graph.initializer}
@@ -52,9 +63,12 @@ def prune(name, gate_first):
             for i in node.input:
                 if i in inits and tuple(inits[i].dims) == (64,):
                     edit(i, lambda b: b.__setitem__([2, 9], 0))
+    if zero_head:
+        output = attention_outputs(graph, inits)[0]
+        edit(output.input[1], lambda w: w.__setitem__((slice(16, 32), slice(None)), 0))
     onnx.save(model, os.path.join(HERE, f"{name}_pruned.onnx"))
 
 
 if __name__ == "__main__":
-    prune("bert", gate_first=False)
-    prune("llama", gate_first=True)
+    prune("bert", zero_head=True)
+    prune("llama", zero_head=False)
