@@ -44,8 +44,7 @@ Tensor fakeQuantize(const Tensor &weight, WeightFormat format) {
   return out;
 }
 
-struct AssignBitwidthPass
-    : llmo::impl::AssignBitwidthBase<AssignBitwidthPass> {
+struct AssignBitwidthPass : llmo::impl::AssignBitwidthBase<AssignBitwidthPass> {
   using AssignBitwidthBase::AssignBitwidthBase;
 
   /// Relative squared error of `outputs` against `reference`.
@@ -68,7 +67,12 @@ struct AssignBitwidthPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    // "w4" is shorthand for w4g<group-size>.
+    if (groupSize <= 0 || budget < 0) {
+      emitError(module.getLoc(), "--llmo-assign-bitwidth: group-size must be "
+                                 "positive and budget non-negative");
+      return signalPassFailure();
+    }
+    // "w4" is shorthand for w4g<group-size>; repeated formats count once.
     SmallVector<std::string> candidates;
     for (StringRef f : llvm::split(StringRef(formats), ',')) {
       f = f.trim();
@@ -80,10 +84,11 @@ struct AssignBitwidthPass
             << "' (expected w4, w4c, w4g<G>, w8, w16, f32)";
         return signalPassFailure();
       }
-      candidates.push_back(name);
+      if (!llvm::is_contained(candidates, name))
+        candidates.push_back(name);
     }
-    if (candidates.empty() || groupSize <= 0 || budget < 0) {
-      emitError(module.getLoc(), "--llmo-assign-bitwidth: bad options");
+    if (candidates.empty()) {
+      emitError(module.getLoc(), "--llmo-assign-bitwidth: no formats");
       return signalPassFailure();
     }
     auto samples =
@@ -126,9 +131,9 @@ struct AssignBitwidthPass
       Value original = linear.getWeight();
       for (const std::string &f : candidates) {
         OpBuilder b(linear);
-        Value trial = createConstant(b, linear.getLoc(),
-                                     fakeQuantize(weight, *parseWeightFormat(f)),
-                                     b.getF32Type(), "trial");
+        Value trial = createConstant(
+            b, linear.getLoc(), fakeQuantize(weight, *parseWeightFormat(f)),
+            b.getF32Type(), "trial");
         linear.getWeightMutable().assign(trial);
         std::vector<std::vector<Tensor>> outputs;
         LogicalResult ran = runAll(outputs);
@@ -149,33 +154,55 @@ struct AssignBitwidthPass
     int64_t maxTotal = 0;
     for (auto &b : bytes)
       maxTotal += *std::max_element(b.begin(), b.end());
-    int64_t unit = std::max<int64_t>(1, (maxTotal + kGridSteps - 1) / kGridSteps);
-    int64_t capacity = limit / unit;
+    int64_t unit =
+        std::max<int64_t>(1, (maxTotal + kGridSteps - 1) / kGridSteps);
     const double inf = INFINITY;
-    std::vector<std::vector<double>> best(
-        layers.size() + 1, std::vector<double>(capacity + 1, inf));
-    std::vector<std::vector<int>> choice(
-        layers.size() + 1, std::vector<int>(capacity + 1, -1));
-    best[0].assign(capacity + 1, 0.0);
-    for (size_t l = 0; l < layers.size(); ++l)
-      for (int64_t c = 0; c <= capacity; ++c)
-        for (size_t f = 0; f < candidates.size(); ++f) {
-          int64_t cost = (bytes[l][f] + unit - 1) / unit;
-          if (cost > c || best[l][c - cost] == inf)
-            continue;
-          double value = best[l][c - cost] + errors[l][f];
-          if (value < best[l + 1][c]) {
-            best[l + 1][c] = value;
-            choice[l + 1][c] = f;
+    std::vector<std::vector<double>> best;
+    std::vector<std::vector<int>> choice;
+    // Knapsack on the grid; costs round up, the capacity too, and the plan
+    // found is then checked in real bytes (shrinking the capacity until it
+    // fits), so the budget always holds. With unit 1 (at most 4096 bytes
+    // of weights) the plan is the exact optimum of the additive model.
+    auto solve = [&](int64_t capacity) {
+      best.assign(layers.size() + 1, std::vector<double>(capacity + 1, inf));
+      choice.assign(layers.size() + 1, std::vector<int>(capacity + 1, -1));
+      best[0].assign(capacity + 1, 0.0);
+      for (size_t l = 0; l < layers.size(); ++l)
+        for (int64_t c = 0; c <= capacity; ++c)
+          for (size_t f = 0; f < candidates.size(); ++f) {
+            int64_t cost = (bytes[l][f] + unit - 1) / unit;
+            if (cost > c || best[l][c - cost] == inf)
+              continue;
+            double value = best[l][c - cost] + errors[l][f];
+            if (value < best[l + 1][c]) {
+              best[l + 1][c] = value;
+              choice[l + 1][c] = f;
+            }
           }
-        }
+    };
+    auto planBytes = [&](int64_t capacity) {
+      int64_t c = capacity, total = 0;
+      for (size_t l = layers.size(); l-- > 0;) {
+        int f = choice[l + 1][c];
+        c -= (bytes[l][f] + unit - 1) / unit;
+        total += bytes[l][f];
+      }
+      return total;
+    };
     if (layers.empty())
       return;
-    if (best[layers.size()][capacity] == inf) {
-      emitError(module.getLoc())
-          << "--llmo-assign-bitwidth: no plan fits in " << limit
-          << " bytes of weights";
-      return signalPassFailure();
+    int64_t capacity = (limit + unit - 1) / unit;
+    for (;; --capacity) {
+      if (capacity < 0) {
+        emitError(module.getLoc())
+            << "--llmo-assign-bitwidth: no plan fits in " << limit
+            << " bytes of weights";
+        return signalPassFailure();
+      }
+      solve(capacity);
+      if (best[layers.size()][capacity] != inf &&
+          planBytes(capacity) <= limit)
+        break;
     }
     Builder b(&getContext());
     int64_t c = capacity, totalBytes = 0;
@@ -186,8 +213,8 @@ struct AssignBitwidthPass
       totalBytes += bytes[l][f];
       SmallVector<NamedAttribute> perFormat;
       for (size_t g = 0; g < candidates.size(); ++g)
-        perFormat.push_back(b.getNamedAttr(candidates[g],
-                                           b.getF64FloatAttr(errors[l][g])));
+        perFormat.push_back(
+            b.getNamedAttr(candidates[g], b.getF64FloatAttr(errors[l][g])));
       layers[l]->setAttr("llmo.format",
                          b.getStringAttr(storedFormat(candidates[f])));
       layers[l]->setAttr(

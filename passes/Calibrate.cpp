@@ -88,9 +88,9 @@ float chooseClip(const Observed &stats, StringRef method, double percentile) {
     double clip = candidate * binWidth, step = clip / 127.0, error = 0;
     for (int b = 0; b < kBins; ++b) {
       double center = (b + 0.5) * binWidth;
-      error += stats.histogram[b] *
-               (center > clip ? (center - clip) * (center - clip)
-                              : step * step / 12.0);
+      error += stats.histogram[b] * (center > clip
+                                         ? (center - clip) * (center - clip)
+                                         : step * step / 12.0);
     }
     if (error < bestError)
       bestError = error, bestClip = clip;
@@ -104,12 +104,14 @@ struct CalibratePass : llmo::impl::CalibrateBase<CalibratePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (method != "minmax" && method != "percentile" && method != "mse") {
-      emitError(module.getLoc()) << "--llmo-calibrate: unknown method '" << method
-                         << "' (expected minmax, percentile or mse)";
+      emitError(module.getLoc())
+          << "--llmo-calibrate: unknown method '" << method
+          << "' (expected minmax, percentile or mse)";
       return signalPassFailure();
     }
     if (!(percentile > 0 && percentile <= 100)) {
-      emitError(module.getLoc(), "--llmo-calibrate: percentile must be in (0, 100]");
+      emitError(module.getLoc(),
+                "--llmo-calibrate: percentile must be in (0, 100]");
       return signalPassFailure();
     }
     auto samples =
@@ -120,9 +122,7 @@ struct CalibratePass : llmo::impl::CalibrateBase<CalibratePass> {
 
     // Observed operands, keyed by (op, operand index), in op order.
     std::map<std::pair<Operation *, unsigned>, Observed> stats;
-    auto isTarget = [](Operation *op) {
-      return isa<LinearOp, MatmulOp>(op);
-    };
+    auto isTarget = [](Operation *op) { return isa<LinearOp, MatmulOp>(op); };
     for (int pass = 0; pass < (method == "minmax" ? 1 : 2); ++pass) {
       for (const std::vector<Tensor> &inputs : *samples) {
         auto observer = [&](Operation *op, ArrayRef<const Tensor *> operands,
@@ -151,18 +151,22 @@ struct CalibratePass : llmo::impl::CalibrateBase<CalibratePass> {
       SmallVector<NamedAttribute> entries;
       if (auto linear = dyn_cast<LinearOp>(op)) {
         const Observed &s = stats[{op, 0}];
+        entries.push_back(
+            b.getNamedAttr("input_absmax", floatsAttr(ctx, s.channelAbsmax)));
+        entries.push_back(
+            b.getNamedAttr("input_min", b.getF32FloatAttr(s.min)));
+        entries.push_back(
+            b.getNamedAttr("input_max", b.getF32FloatAttr(s.max)));
         entries.push_back(b.getNamedAttr(
-            "input_absmax", floatsAttr(ctx, s.channelAbsmax)));
-        entries.push_back(b.getNamedAttr("input_min", b.getF32FloatAttr(s.min)));
-        entries.push_back(b.getNamedAttr("input_max", b.getF32FloatAttr(s.max)));
-        entries.push_back(b.getNamedAttr(
-            "input_clip", b.getF32FloatAttr(chooseClip(s, method, percentile))));
+            "input_clip",
+            b.getF32FloatAttr(chooseClip(s, method, percentile))));
         if (auto weight = constantValue(linear.getWeight());
             weight && weight->dtype == DType::F32) {
           int64_t n = weight->shape[1];
           std::vector<float> absmax(n, 0.0f);
           for (int64_t i = 0; i < weight->numElements(); ++i)
-            absmax[i % n] = std::max(absmax[i % n], std::fabs(weight->floats[i]));
+            absmax[i % n] =
+                std::max(absmax[i % n], std::fabs(weight->floats[i]));
           entries.push_back(
               b.getNamedAttr("weight_absmax", floatsAttr(ctx, absmax)));
         }

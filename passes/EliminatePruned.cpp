@@ -24,9 +24,9 @@ namespace {
 /// One FFN: up projections (one, or gate and up for SwiGLU), the ops between
 /// them and the down projection, which all have width F on the last axis.
 struct Ffn {
-  SmallVector<LinearOp> ups;      // each [K, F]
+  SmallVector<LinearOp> ups;       // each [K, F]
   SmallVector<Operation *> middle; // activation (and mul): [..., F]
-  LinearOp down;                  // [F, K']
+  LinearOp down;                   // [F, K']
   bool swiglu = false;
 };
 
@@ -63,17 +63,16 @@ std::optional<Ffn> matchFfn(LinearOp down) {
     return ffn;
   }
   if (auto mul = dyn_cast<MulOp>(producer)) {
-    for (auto [gateValue, upValue] :
-         {std::pair{mul.getLhs(), mul.getRhs()},
-          std::pair{mul.getRhs(), mul.getLhs()}}) {
+    for (auto [gateValue, upValue] : {std::pair{mul.getLhs(), mul.getRhs()},
+                                      std::pair{mul.getRhs(), mul.getLhs()}}) {
       auto silu = gateValue.getDefiningOp<SiluOp>();
       if (!silu || !singleUseBy(gateValue, mul))
         continue;
       LinearOp gate = prunableLinear(silu.getOperand());
       LinearOp up = prunableLinear(upValue);
       if (!gate || !up || !singleUseBy(gate.getResult(), silu) ||
-          !singleUseBy(up.getResult(), mul) ||
-          gate.getType() != up.getType() || mul.getType() != up.getType())
+          !singleUseBy(up.getResult(), mul) || gate.getType() != up.getType() ||
+          mul.getType() != up.getType())
         continue;
       ffn.ups = {gate, up};
       ffn.middle = {silu, mul};
@@ -110,8 +109,7 @@ Tensor keepRows(const Tensor &w, ArrayRef<int64_t> keep) {
   Tensor out(w.dtype, {(int64_t)keep.size(), n});
   for (size_t i = 0; i < keep.size(); ++i)
     std::copy(w.floats.begin() + keep[i] * n,
-              w.floats.begin() + (keep[i] + 1) * n,
-              out.floats.begin() + i * n);
+              w.floats.begin() + (keep[i] + 1) * n, out.floats.begin() + i * n);
   return out;
 }
 
@@ -173,10 +171,11 @@ int64_t prune(Ffn &ffn) {
   params += removed * down.shape[1];
   ffn.down.getWeightMutable().assign(createConstant(
       b, ffn.down.getLoc(), keepRows(down, keep), b.getF32Type(), "pruned"));
-  ffn.down->setAttr("llmo.pruned",
-                    b.getDictionaryAttr(
-                        {b.getNamedAttr("neurons", b.getI64IntegerAttr(removed)),
-                         b.getNamedAttr("params", b.getI64IntegerAttr(params))}));
+  ffn.down->setAttr(
+      "llmo.pruned",
+      b.getDictionaryAttr(
+          {b.getNamedAttr("neurons", b.getI64IntegerAttr(removed)),
+           b.getNamedAttr("params", b.getI64IntegerAttr(params))}));
   return params;
 }
 
@@ -271,9 +270,8 @@ std::optional<Attention> matchAttention(LinearOp output) {
   for (auto &[value, axis] : attention.heads)
     for (Operation *user : value.getUsers())
       if (user != merge.getOperation() &&
-          !llvm::any_of(user->getResults(), [&](Value r) {
-            return attention.heads.count(r);
-          }))
+          !llvm::any_of(user->getResults(),
+                        [&](Value r) { return attention.heads.count(r); }))
         return std::nullopt;
   return attention;
 }
@@ -303,8 +301,9 @@ int64_t pruneHeads(Attention &attention) {
     OpBuilder b(source);
     Tensor w = *constantValue(source.getWeight());
     params += removed * dh * w.shape[0];
-    source.getWeightMutable().assign(createConstant(
-        b, source.getLoc(), keepColumns(w, keptRows), b.getF32Type(), "pruned"));
+    source.getWeightMutable().assign(createConstant(b, source.getLoc(),
+                                                    keepColumns(w, keptRows),
+                                                    b.getF32Type(), "pruned"));
     if (source.getBias()) {
       Tensor bias = *constantValue(source.getBias());
       Tensor kept(DType::F32, {(int64_t)keptRows.size()});
@@ -366,9 +365,8 @@ struct EliminatePrunedPass
       if (auto p = previous.getAs<IntegerAttr>("params_removed"))
         total += p.getInt();
     getOperation()->setAttr(
-        "llmo.pruning",
-        b.getDictionaryAttr({b.getNamedAttr("params_removed",
-                                            b.getI64IntegerAttr(total))}));
+        "llmo.pruning", b.getDictionaryAttr({b.getNamedAttr(
+                            "params_removed", b.getI64IntegerAttr(total))}));
   }
 };
 

@@ -41,7 +41,8 @@ std::vector<float> searchWeightClip(const Tensor &w) {
       double error = 0;
       for (int64_t i = 0; i < k; ++i) {
         float v = w.floats[i * n + c];
-        float q = std::min(std::max(std::nearbyint(v / scale), -127.0f), 127.0f);
+        float q =
+            std::min(std::max(std::nearbyint(v / scale), -127.0f), 127.0f);
         error += (v - q * scale) * (v - q * scale);
       }
       if (error < bestError)
@@ -56,8 +57,7 @@ Tensor selectRows(const Tensor &w, ArrayRef<int64_t> rows) {
   Tensor out(DType::F32, {(int64_t)rows.size(), n});
   for (size_t i = 0; i < rows.size(); ++i)
     std::copy(w.floats.begin() + rows[i] * n,
-              w.floats.begin() + (rows[i] + 1) * n,
-              out.floats.begin() + i * n);
+              w.floats.begin() + (rows[i] + 1) * n, out.floats.begin() + i * n);
   return out;
 }
 
@@ -119,12 +119,12 @@ struct OutliersPass : llmo::impl::OutliersBase<OutliersPass> {
         auto resultType = cast<RankedTensorType>(linear.getType());
         Value xLow = gatherChannels(b, loc, linear.getInput(), rest);
         Value xHigh = gatherChannels(b, loc, linear.getInput(), outliers);
-        Value wLow = createConstant(b, loc, selectRows(w, rest),
-                                    b.getF32Type(), "int8_part");
+        Value wLow = createConstant(b, loc, selectRows(w, rest), b.getF32Type(),
+                                    "int8_part");
         Value wHigh = createConstant(b, loc, selectRows(w, outliers),
                                      b.getF32Type(), "outlier_part");
-        low = LinearOp::create(b, loc, resultType, xLow, wLow,
-                               linear.getBias());
+        low =
+            LinearOp::create(b, loc, resultType, xLow, wLow, linear.getBias());
         auto high = LinearOp::create(b, loc, resultType, xHigh, wHigh, Value());
         high->setAttr("llmo.format", attrs.getStringAttr("w16"));
         Value sum = AddOp::create(b, loc, resultType, low, high);
@@ -137,10 +137,10 @@ struct OutliersPass : llmo::impl::OutliersBase<OutliersPass> {
         }
         NamedAttrList lowCalib(calib);
         lowCalib.set("input_absmax", floatsAttr(ctx, lowMax));
-        float oldClip = calib.getAs<FloatAttr>("input_clip")
-                            ? calib.getAs<FloatAttr>("input_clip")
-                                  .getValueAsDouble()
-                            : clipMax;
+        float oldClip =
+            calib.getAs<FloatAttr>("input_clip")
+                ? calib.getAs<FloatAttr>("input_clip").getValueAsDouble()
+                : clipMax;
         lowCalib.set("input_clip",
                      attrs.getF32FloatAttr(std::min(oldClip, clipMax)));
         low->setAttr("llmo.calib", lowCalib.getDictionary(ctx));

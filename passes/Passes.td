@@ -170,9 +170,10 @@ def AssignBitwidth : Pass<"llmo-assign-bitwidth", "mlir::ModuleOp"> {
     squared error of all outputs, summed over the calibration samples) when
     only that layer's weight is quantized to each candidate format. Then
     chooses one format per layer minimizing the total predicted error under
-    the weight-memory budget, exactly, by dynamic programming over the
-    multiple-choice knapsack (bytes rounded up to a grid of at most 4096
-    steps, so the budget always holds). Sets `llmo.format` on each linear
+    the weight-memory budget by dynamic programming over the multiple-choice
+    knapsack: exact when the weights total at most 4096 bytes; larger
+    models use a grid of 4096 byte steps (sizes rounded up), and the plan
+    is checked in real bytes, so the budget always holds. Sets `llmo.format` on each linear
     (read by --llmo-quantize) and records
     `llmo.bitwidth = {format, predicted_error, bytes, errors}`; the module
     gets `llmo.bitwidth_plan = {budget, bytes, predicted_error}`.

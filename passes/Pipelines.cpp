@@ -35,9 +35,9 @@ llmo::validateCompileOptions(const CompilePipelineOptions &options) {
     return "--smoothquant-alpha must be off, auto or a number in [0, 1], "
            "not '" +
            options.smoothquantAlpha + "'";
-  bool needsData = quant == "auto" ||
-                   (quant == "w8a8" && (options.activations == "static" ||
-                                        alpha != "off"));
+  bool needsData =
+      quant == "auto" ||
+      (quant == "w8a8" && (options.activations == "static" || alpha != "off"));
   if (needsData && options.calibrationData.empty())
     return "--quant=" + options.quant +
            " needs --calibration-data=CALIB.npz (use --quant=w8a8 "

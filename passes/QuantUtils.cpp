@@ -76,7 +76,8 @@ quant::QuantizedType weightQuantType(MLIRContext *ctx,
                                      ArrayRef<int64_t> shape) {
   Type storage = IntegerType::get(ctx, weight.bits);
   Type expressed = Float32Type::get(ctx);
-  int64_t qmin = weight.bits == 8 ? -127 : -8, qmax = weight.bits == 8 ? 127 : 7;
+  int64_t qmin = weight.bits == 8 ? -127 : -8,
+          qmax = weight.bits == 8 ? 127 : 7;
   unsigned flags = quant::QuantizationFlags::Signed;
   int64_t n = shape[1];
   if (!weight.group || weight.group == shape[0]) {

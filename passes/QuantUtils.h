@@ -85,9 +85,9 @@ double sqnrDb(llvm::ArrayRef<float> exact, llvm::ArrayRef<float> approx);
 
 /// Result of quantizing a [K, N] weight.
 struct QuantizedWeight {
-  Tensor values;                  // storage integers, shape [K, N]
-  std::vector<float> scales;      // [N] (per channel) or [K/group, N]
-  int64_t group = 0;              // 0: per output channel
+  Tensor values;             // storage integers, shape [K, N]
+  std::vector<float> scales; // [N] (per channel) or [K/group, N]
+  int64_t group = 0;         // 0: per output channel
   int bits = 8;
   std::vector<float> dequantized; // for error measurement
 };

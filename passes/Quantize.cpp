@@ -68,9 +68,10 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
         v = roundToDType(std::min(std::max(v, -65504.0f), 65504.0f),
                          DType::F16);
       sqnr = sqnrDb(weight->floats, half.floats);
-      Value w16 = createConstant(builder, loc, half, builder.getF16Type(),
-                                 "w16");
-      Value w32 = CastOp::create(builder, loc, linear.getWeight().getType(), w16);
+      Value w16 =
+          createConstant(builder, loc, half, builder.getF16Type(), "w16");
+      Value w32 =
+          CastOp::create(builder, loc, linear.getWeight().getType(), w16);
       replacement = LinearOp::create(builder, loc, resultType,
                                      linear.getInput(), w32, linear.getBias());
     } else {
@@ -94,15 +95,16 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
           builder, loc, RankedTensorType::get({k, n}, quantType), storage);
       if (bits == 8 && quantizeActivations) {
         if (act == "dynamic") {
-          replacement = DynamicQLinearOp::create(
-              builder, loc, resultType, linear.getInput(), quantWeight,
-              linear.getBias());
+          replacement = DynamicQLinearOp::create(builder, loc, resultType,
+                                                 linear.getInput(), quantWeight,
+                                                 linear.getBias());
           recorded = "w8a8-dynamic";
         } else {
           auto clipAttr =
               calib ? calib.getAs<FloatAttr>("input_clip") : FloatAttr();
           if (!clipAttr)
-            return emitError(linear.getLoc(), 
+            return emitError(
+                linear.getLoc(),
                 "w8a8 with static activation scales needs llmo.calib "
                 "(run --llmo-calibrate first, or use act=dynamic)");
           double scale = clipAttr.getValueAsDouble() / 127.0;
@@ -123,9 +125,9 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
       } else {
         Value dequantized = DequantizeOp::create(
             builder, loc, linear.getWeight().getType(), quantWeight);
-        replacement = LinearOp::create(builder, loc, resultType,
-                                       linear.getInput(), dequantized,
-                                       linear.getBias());
+        replacement =
+            LinearOp::create(builder, loc, resultType, linear.getInput(),
+                             dequantized, linear.getBias());
       }
     }
     Operation *newOp = replacement.getDefiningOp();
@@ -146,21 +148,23 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
   }
 
   void runOnOperation() override {
-    if (mode != "w8a8" && mode != "w8a16" && mode != "w4a16" &&
-        mode != "w16" && mode != "none") {
+    if (mode != "w8a8" && mode != "w8a16" && mode != "w4a16" && mode != "w16" &&
+        mode != "none") {
       emitError(getOperation().getLoc())
           << "--llmo-quantize: unknown mode '" << mode
           << "' (expected w8a8, w8a16, w4a16, w16 or none)";
       return signalPassFailure();
     }
     if (act != "static" && act != "dynamic") {
-      emitError(getOperation().getLoc()) << "--llmo-quantize: act must be static or "
-                                    "dynamic, not '"
-                                 << act << "'";
+      emitError(getOperation().getLoc())
+          << "--llmo-quantize: act must be static or "
+             "dynamic, not '"
+          << act << "'";
       return signalPassFailure();
     }
     if (groupSize <= 0) {
-      emitError(getOperation().getLoc(), "--llmo-quantize: group-size must be positive");
+      emitError(getOperation().getLoc(),
+                "--llmo-quantize: group-size must be positive");
       return signalPassFailure();
     }
     SmallVector<LinearOp> linears;

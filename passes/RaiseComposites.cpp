@@ -51,14 +51,14 @@ bool isSplat(Value value, double expected, double tolerance = 1e-6) {
   Type element = getElementTypeOrSelf(value.getType());
   if (auto floatType = dyn_cast<FloatType>(element))
     tolerance = std::max(
-        tolerance, 4.0 * std::ldexp(1.0, 1 - (int)floatType.getFPMantissaWidth()));
+        tolerance,
+        4.0 * std::ldexp(1.0, 1 - (int)floatType.getFPMantissaWidth()));
   return std::abs(*actual - expected) <=
          tolerance * std::max(std::abs(expected), 1e-30);
 }
 
 /// For a commutative binary op, the operand that is not `known`, or null.
-template <typename OpTy>
-Value otherOperand(OpTy op, Value known) {
+template <typename OpTy> Value otherOperand(OpTy op, Value known) {
   if (op.getLhs() == known)
     return op.getRhs();
   if (op.getRhs() == known)
@@ -68,8 +68,7 @@ Value otherOperand(OpTy op, Value known) {
 
 /// Tries both operand orders of a commutative op: calls `match(a, b)` with
 /// (lhs, rhs) and then (rhs, lhs); returns the first success.
-template <typename OpTy, typename Fn>
-bool matchEitherOrder(OpTy op, Fn match) {
+template <typename OpTy, typename Fn> bool matchEitherOrder(OpTy op, Fn match) {
   return match(op.getLhs(), op.getRhs()) || match(op.getRhs(), op.getLhs());
 }
 
@@ -297,7 +296,8 @@ struct RaiseRmsNorm : OpRewritePattern<MulOp> {
     Value flatScale =
         asNormParam(rewriter, root.getLoc(), scale, type.getShape().back());
     rewriter.replaceOpWithNewOp<RmsNormOp>(
-        root, type, x, flatScale, rewriter.getI64IntegerAttr(type.getRank() - 1),
+        root, type, x, flatScale,
+        rewriter.getI64IntegerAttr(type.getRank() - 1),
         rewriter.getF32FloatAttr(eps));
     return success();
   }
@@ -366,14 +366,12 @@ struct FoldLinearBias : OpRewritePattern<AddOp> {
     if (!linear || linear.getType() != root.getType())
       return failure();
     int64_t n = cast<RankedTensorType>(linear.getType()).getShape().back();
-    if (!isNormParam(bias, n) ||
-        getElementTypeOrSelf(bias.getType()) !=
-            getElementTypeOrSelf(linear.getType()))
+    if (!isNormParam(bias, n) || getElementTypeOrSelf(bias.getType()) !=
+                                     getElementTypeOrSelf(linear.getType()))
       return failure();
     Value flatBias = asNormParam(rewriter, root.getLoc(), bias, n);
-    rewriter.replaceOpWithNewOp<LinearOp>(root, root.getType(),
-                                          linear.getInput(),
-                                          linear.getWeight(), flatBias);
+    rewriter.replaceOpWithNewOp<LinearOp>(
+        root, root.getType(), linear.getInput(), linear.getWeight(), flatBias);
     rewriter.eraseOp(linear);
     return success();
   }

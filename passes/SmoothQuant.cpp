@@ -31,10 +31,10 @@ constexpr int64_t kMaxRows = 256;
 
 /// Linears sharing one normalized input.
 struct Group {
-  Operation *norm;            // layer_norm or rms_norm
+  Operation *norm; // layer_norm or rms_norm
   SmallVector<LinearOp> linears;
-  std::vector<float> actMax;  // per input channel
-  std::vector<float> rows;    // sampled input rows [R, K], for alpha=auto
+  std::vector<float> actMax; // per input channel
+  std::vector<float> rows;   // sampled input rows [R, K], for alpha=auto
 };
 
 std::vector<float> smoothingScales(ArrayRef<float> actMax,
@@ -111,17 +111,22 @@ struct SmoothQuantPass : llmo::impl::SmoothQuantBase<SmoothQuantPass> {
       Group group{norm, {}, {}, {}};
       for (Operation *user : norm->getResult(0).getUsers()) {
         auto linear = dyn_cast<LinearOp>(user);
-        if (linear && linear.getInput() == norm->getResult(0) &&
-            hasConstantWeight(linear) &&
-            linear->getAttrOfType<DictionaryAttr>("llmo.calib"))
+        if (!linear || linear.getInput() != norm->getResult(0) ||
+            !hasConstantWeight(linear))
+          continue;
+        // Statistics must cover exactly the weight's K input channels.
+        auto calib = linear->getAttrOfType<DictionaryAttr>("llmo.calib");
+        int64_t k = cast<RankedTensorType>(linear.getWeight().getType())
+                        .getDimSize(0);
+        if (calib && (int64_t)floatsOf(calib.get("input_absmax")).size() == k)
           group.linears.push_back(linear);
       }
       if (group.linears.empty())
         return;
       for (LinearOp linear : group.linears) {
-        std::vector<float> actMax = floatsOf(
-            linear->getAttrOfType<DictionaryAttr>("llmo.calib")
-                .get("input_absmax"));
+        std::vector<float> actMax =
+            floatsOf(linear->getAttrOfType<DictionaryAttr>("llmo.calib")
+                         .get("input_absmax"));
         if (group.actMax.empty())
           group.actMax = actMax;
         for (size_t j = 0; j < actMax.size() && j < group.actMax.size(); ++j)
@@ -149,9 +154,8 @@ struct SmoothQuantPass : llmo::impl::SmoothQuantBase<SmoothQuantPass> {
           return;
         const Tensor &t = results[0];
         int64_t k = t.shape.back(), rows = t.numElements() / k;
-        for (int64_t r = 0; r < rows &&
-                            (int64_t)group->rows.size() < kMaxRows * k;
-             ++r)
+        for (int64_t r = 0;
+             r < rows && (int64_t)group->rows.size() < kMaxRows * k; ++r)
           group->rows.insert(group->rows.end(), t.floats.begin() + r * k,
                              t.floats.begin() + (r + 1) * k);
       };
@@ -184,6 +188,14 @@ struct SmoothQuantPass : llmo::impl::SmoothQuantBase<SmoothQuantPass> {
                             getElementTypeOrSelf(param.getType()), "smooth");
     };
     bool folded = false;
+    // Folding divides the norm's [K] parameters: only for norms over the
+    // last axis alone (multi-axis norms get the explicit mul).
+    auto normType = cast<RankedTensorType>(normOut.getType());
+    int64_t normAxis = isa<LayerNormOp>(group.norm)
+                           ? (int64_t)cast<LayerNormOp>(group.norm).getAxis()
+                           : (int64_t)cast<RmsNormOp>(group.norm).getAxis();
+    if (normAxis != normType.getRank() - 1)
+      foldIntoNorm = false;
     if (foldIntoNorm) {
       // Norm parameters are [K] constants over the last axis.
       if (auto ln = dyn_cast<LayerNormOp>(group.norm)) {
@@ -207,10 +219,10 @@ struct SmoothQuantPass : llmo::impl::SmoothQuantBase<SmoothQuantPass> {
       builder.setInsertionPointAfter(group.norm);
       Tensor inv(DType::F32, {k});
       inv.floats = inverse;
-      Value invConst = createConstant(builder, loc, inv,
-                                      builder.getF32Type(), "smooth_inv");
-      smoothed = MulOp::create(builder, loc, normOut.getType(), normOut,
-                               invConst);
+      Value invConst =
+          createConstant(builder, loc, inv, builder.getF32Type(), "smooth_inv");
+      smoothed =
+          MulOp::create(builder, loc, normOut.getType(), normOut, invConst);
     }
     for (LinearOp linear : group.linears) {
       OpBuilder at(linear);
@@ -234,8 +246,8 @@ struct SmoothQuantPass : llmo::impl::SmoothQuantBase<SmoothQuantPass> {
       NamedAttrList entries(calib);
       entries.set("input_absmax", floatsAttr(ctx, actMax));
       if (auto clip = calib.getAs<FloatAttr>("input_clip"); clip && oldMax > 0)
-        entries.set("input_clip",
-                    b.getF32FloatAttr(clip.getValueAsDouble() * newMax / oldMax));
+        entries.set("input_clip", b.getF32FloatAttr(clip.getValueAsDouble() *
+                                                    newMax / oldMax));
       std::vector<float> wMax(n, 0.0f);
       for (int64_t i = 0; i < w->numElements(); ++i)
         wMax[i % n] = std::max(wMax[i % n], std::fabs(w->floats[i]));
@@ -254,20 +266,23 @@ struct SmoothQuantPass : llmo::impl::SmoothQuantBase<SmoothQuantPass> {
     ModuleOp module = getOperation();
     func::FuncOp func = entryFunction(module);
     if (!func) {
-      emitError(module.getLoc(), "--llmo-smoothquant: the module has no func.func @main");
+      emitError(module.getLoc(),
+                "--llmo-smoothquant: the module has no func.func @main");
       return signalPassFailure();
     }
     bool autoAlpha = alpha == "auto";
     double fixedAlpha = 0;
     if (!autoAlpha && (StringRef(alpha).getAsDouble(fixedAlpha) ||
                        fixedAlpha < 0 || fixedAlpha > 1)) {
-      emitError(module.getLoc()) << "--llmo-smoothquant: alpha must be a number in "
-                            "[0, 1] or auto, not '"
-                         << alpha << "'";
+      emitError(module.getLoc())
+          << "--llmo-smoothquant: alpha must be a number in "
+             "[0, 1] or auto, not '"
+          << alpha << "'";
       return signalPassFailure();
     }
     if (autoAlpha && dataPath.empty()) {
-      emitError(module.getLoc(), "--llmo-smoothquant: alpha=auto needs data=CALIB.npz");
+      emitError(module.getLoc(),
+                "--llmo-smoothquant: alpha=auto needs data=CALIB.npz");
       return signalPassFailure();
     }
     SmallVector<Group> groups = findGroups(func);

@@ -38,8 +38,8 @@ bool llmo::isSupportedQuantType(Type type) {
   bool storageOk =
       width == 8 || ((width == 4 || width == 32) && quant.isSigned());
   Type expressed = quant.getExpressedType();
-  return storageOk && (expressed.isF32() || expressed.isF16() ||
-                       expressed.isBF16());
+  return storageOk &&
+         (expressed.isF32() || expressed.isF16() || expressed.isBF16());
 }
 
 Type llmo::getExpressedElementType(Type type) {
@@ -114,8 +114,8 @@ static LogicalResult verifyBinary(OpTy op, bool boolResult) {
   Type lhs = rankedType(op.getLhs()).getElementType();
   Type rhs = rankedType(op.getRhs()).getElementType();
   if (lhs != rhs)
-    return op.emitOpError() << "operand element types differ: " << lhs
-                            << " vs " << rhs << " (C2)";
+    return op.emitOpError() << "operand element types differ: " << lhs << " vs "
+                            << rhs << " (C2)";
   Type result = rankedType(op.getResult()).getElementType();
   if (!boolResult && result != lhs)
     return op.emitOpError("result element type differs from the operands (C2)");
@@ -185,8 +185,8 @@ LogicalResult MatmulOp::verify() {
     return emitOpError() << "contraction dims differ: lhs K = " << k
                          << ", rhs K = " << rhs.getShape()[rhs.getRank() - 2]
                          << " (C1)";
-  auto batch = broadcastShapes(lhs.getShape().drop_back(2),
-                               rhs.getShape().drop_back(2));
+  auto batch =
+      broadcastShapes(lhs.getShape().drop_back(2), rhs.getShape().drop_back(2));
   if (failed(batch))
     return emitOpError("batch dims are not broadcastable (C1)");
   SmallVector<int64_t> expected = *batch;
@@ -209,8 +209,9 @@ LogicalResult LinearOp::verify() {
   if (input.getRank() < 1 || input.getShape().back() != weight.getDimSize(0))
     return emitOpError() << "input's last dim must equal weight K = "
                          << weight.getDimSize(0) << " (C1)";
-  if (getBias() && (rankedType(getBias()).getRank() != 1 ||
-                    rankedType(getBias()).getDimSize(0) != weight.getDimSize(1)))
+  if (getBias() &&
+      (rankedType(getBias()).getRank() != 1 ||
+       rankedType(getBias()).getDimSize(0) != weight.getDimSize(1)))
     return emitOpError("bias must be [N] (C1)");
   SmallVector<int64_t> expected(input.getShape());
   expected.back() = weight.getDimSize(1);
@@ -233,16 +234,16 @@ static LogicalResult verifyNormParam(Operation *op, Value input, Value param,
                              << " must have the shape of the normalized dims "
                                 "(C1)";
   if (rankedType(param).getElementType() != inputType.getElementType())
-    return op->emitOpError() << name
-                             << " must have the input's element type (C1)";
+    return op->emitOpError()
+           << name << " must have the input's element type (C1)";
   return success();
 }
 
 LogicalResult LayerNormOp::verify() {
-  if (failed(verifyNormParam(*this, getInput(), getScale(), getAxis(),
-                             "scale")) ||
-      (getBias() &&
-       failed(verifyNormParam(*this, getInput(), getBias(), getAxis(), "bias"))))
+  if (failed(
+          verifyNormParam(*this, getInput(), getScale(), getAxis(), "scale")) ||
+      (getBias() && failed(verifyNormParam(*this, getInput(), getBias(),
+                                           getAxis(), "bias"))))
     return failure();
   if (getInput().getType() != getResult().getType())
     return emitOpError("result type must equal the input type");
@@ -250,8 +251,8 @@ LogicalResult LayerNormOp::verify() {
 }
 
 LogicalResult RmsNormOp::verify() {
-  if (failed(verifyNormParam(*this, getInput(), getScale(), getAxis(),
-                             "scale")))
+  if (failed(
+          verifyNormParam(*this, getInput(), getScale(), getAxis(), "scale")))
     return failure();
   if (getInput().getType() != getResult().getType())
     return emitOpError("result type must equal the input type");
@@ -317,7 +318,8 @@ LogicalResult SliceOp::verify() {
       (int64_t)steps.size() != input.getRank())
     return emitOpError("starts and steps need one entry per dim (C1)");
   for (int64_t d = 0; d < input.getRank(); ++d) {
-    int64_t size = input.getDimSize(d), count = rankedType(getResult()).getDimSize(d);
+    int64_t size = input.getDimSize(d),
+            count = rankedType(getResult()).getDimSize(d);
     if (steps[d] == 0)
       return emitOpError() << "step of dim " << d << " is zero (C1)";
     if (count == 0)
@@ -348,8 +350,8 @@ LogicalResult ConcatOp::verify() {
       return emitOpError("inputs must have the result's rank and element type");
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (d != (int64_t)getAxis() && type.getDimSize(d) != result.getDimSize(d))
-        return emitOpError() << "input dim " << d
-                             << " differs from the result (C1)";
+        return emitOpError()
+               << "input dim " << d << " differs from the result (C1)";
     total += type.getDimSize(getAxis());
   }
   if (total != result.getDimSize(getAxis()))
@@ -369,11 +371,12 @@ LogicalResult SplitOp::verify() {
     auto type = rankedType(result);
     if (type.getRank() != input.getRank() ||
         type.getElementType() != input.getElementType())
-      return emitOpError("results must have the operand's rank and element type");
+      return emitOpError(
+          "results must have the operand's rank and element type");
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (d != (int64_t)getAxis() && type.getDimSize(d) != input.getDimSize(d))
-        return emitOpError() << "result dim " << d
-                             << " differs from the operand (C1)";
+        return emitOpError()
+               << "result dim " << d << " differs from the operand (C1)";
     total += type.getDimSize(getAxis());
   }
   if (total != input.getDimSize(getAxis()))
@@ -403,8 +406,7 @@ LogicalResult GatherOp::verify() {
   return verifySameElementType(*this, getData(), getResult());
 }
 
-template <typename OpTy>
-static LogicalResult verifyReduce(OpTy op) {
+template <typename OpTy> static LogicalResult verifyReduce(OpTy op) {
   auto input = rankedType(op.getOperand());
   SmallVector<int64_t> expected;
   ArrayRef<int64_t> axes = op.getAxes();
@@ -444,9 +446,9 @@ static LogicalResult verifyQuantLayout(Operation *op,
   if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(quantType)) {
     int32_t axis = perAxis.getQuantizedDimension();
     if (axis >= (int64_t)shape.size())
-      return op->emitOpError() << "per-axis quantized dimension " << axis
-                               << " is out of range for rank " << shape.size()
-                               << " (C2)";
+      return op->emitOpError()
+             << "per-axis quantized dimension " << axis
+             << " is out of range for rank " << shape.size() << " (C2)";
     if ((int64_t)perAxis.getScales().size() != shape[axis])
       return op->emitOpError()
              << "per-axis type has " << perAxis.getScales().size()
@@ -464,9 +466,9 @@ static LogicalResult verifyQuantLayout(Operation *op,
                                << "rank " << shape.size() << " (C2)";
     for (int32_t dim : dims)
       if (dim < 0 || dim >= (int64_t)shape.size())
-        return op->emitOpError() << "sub-channel quantized dimension " << dim
-                                 << " is out of range for rank "
-                                 << shape.size() << " (C2)";
+        return op->emitOpError()
+               << "sub-channel quantized dimension " << dim
+               << " is out of range for rank " << shape.size() << " (C2)";
     for (size_t d = 0; d < shape.size(); ++d) {
       // A listed dim has its block size; an unlisted one is one block.
       int64_t block = shape[d];
@@ -560,8 +562,8 @@ LogicalResult MatmulIntegerOp::verify() {
   if ((lhsZp != 1 && lhsZp != m) || (rhsZp != 1 && rhsZp != n))
     return emitOpError("zero points must be scalars, per-row [M] (lhs) or "
                        "per-column [N] (rhs) (C1)");
-  auto batch = broadcastShapes(lhs.getShape().drop_back(2),
-                               rhs.getShape().drop_back(2));
+  auto batch =
+      broadcastShapes(lhs.getShape().drop_back(2), rhs.getShape().drop_back(2));
   if (failed(batch))
     return emitOpError("batch dims are not broadcastable (C1)");
   SmallVector<int64_t> expected = *batch;

@@ -40,18 +40,26 @@ using NodeProto = onnx::NodeProto;
 /// Element type of an ONNX TensorProto data type, or null.
 Type elementTypeOf(MLIRContext *ctx, int dataType) {
   switch (dataType) {
-  case onnx::TensorProto::FLOAT: return Float32Type::get(ctx);
-  case onnx::TensorProto::FLOAT16: return Float16Type::get(ctx);
-  case onnx::TensorProto::BFLOAT16: return BFloat16Type::get(ctx);
+  case onnx::TensorProto::FLOAT:
+    return Float32Type::get(ctx);
+  case onnx::TensorProto::FLOAT16:
+    return Float16Type::get(ctx);
+  case onnx::TensorProto::BFLOAT16:
+    return BFloat16Type::get(ctx);
   case onnx::TensorProto::UINT8:
     return IntegerType::get(ctx, 8, IntegerType::Unsigned);
-  case onnx::TensorProto::INT8: return IntegerType::get(ctx, 8);
-  case onnx::TensorProto::INT32: return IntegerType::get(ctx, 32);
-  case onnx::TensorProto::INT64: return IntegerType::get(ctx, 64);
-  case onnx::TensorProto::BOOL: return IntegerType::get(ctx, 1);
+  case onnx::TensorProto::INT8:
+    return IntegerType::get(ctx, 8);
+  case onnx::TensorProto::INT32:
+    return IntegerType::get(ctx, 32);
+  case onnx::TensorProto::INT64:
+    return IntegerType::get(ctx, 64);
+  case onnx::TensorProto::BOOL:
+    return IntegerType::get(ctx, 1);
   case 22 /* INT4, opset 21; newer than Debian's onnx.proto */:
     return IntegerType::get(ctx, 4);
-  default: return {};
+  default:
+    return {};
   }
 }
 
@@ -87,7 +95,9 @@ private:
   }
 
   // Values -------------------------------------------------------------------
-  RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+  RankedTensorType typeOf(Value v) {
+    return cast<RankedTensorType>(v.getType());
+  }
   ArrayRef<int64_t> shapeOf(Value v) { return typeOf(v).getShape(); }
   Type elemOf(Value v) { return typeOf(v).getElementType(); }
   RankedTensorType tensorType(ArrayRef<int64_t> shape, Type element) {
@@ -161,7 +171,8 @@ private:
 
   template <typename OpTy, typename... Args>
   Value create(Type type, Args &&...args) {
-    return finish1(OpTy::create(builder, loc, type, std::forward<Args>(args)...));
+    return finish1(
+        OpTy::create(builder, loc, type, std::forward<Args>(args)...));
   }
 
   FailureOr<Value> broadcastBinary(const NodeProto &node, StringRef opType,
@@ -185,17 +196,15 @@ private:
   }
 
   // Quantization helpers -----------------------------------------------------
-  FailureOr<quant::QuantizedType> quantType(const NodeProto &node,
-                                            ArrayRef<int64_t> shape,
-                                            Type storage, Value scale,
-                                            Value zeroPoint, int64_t axis,
-                                            int64_t blockSize);
+  FailureOr<quant::QuantizedType>
+  quantType(const NodeProto &node, ArrayRef<int64_t> shape, Type storage,
+            Value scale, Value zeroPoint, int64_t axis, int64_t blockSize);
 
-  // Node import ----------------------------------------------------------------
+  // Node import
+  // ----------------------------------------------------------------
   LogicalResult importNode(const NodeProto &node);
-  using Handler = std::function<LogicalResult(const NodeProto &,
-                                              ArrayRef<Value>,
-                                              SmallVectorImpl<Value> &)>;
+  using Handler = std::function<LogicalResult(
+      const NodeProto &, ArrayRef<Value>, SmallVectorImpl<Value> &)>;
   void registerHandlers();
 
   MLIRContext &ctx;
@@ -233,8 +242,7 @@ float attrFloat(const NodeProto &node, StringRef name, float def) {
   return attr ? attr->f() : def;
 }
 
-std::string attrString(const NodeProto &node, StringRef name,
-                       StringRef def) {
+std::string attrString(const NodeProto &node, StringRef name, StringRef def) {
   const auto *attr = findAttr(node, name);
   return attr ? attr->s() : def.str();
 }
@@ -256,12 +264,14 @@ FailureOr<Tensor> Importer::tensorFromProto(const onnx::TensorProto &proto) {
   if (!element)
     return failure();
   DType dtype = *dtypeOf(element);
-  Tensor t(dtype, std::vector<int64_t>(proto.dims().begin(),
-                                       proto.dims().end()));
+  Tensor t(dtype,
+           std::vector<int64_t>(proto.dims().begin(), proto.dims().end()));
   int64_t n = t.numElements();
   if (proto.has_raw_data()) {
     const std::string &raw = proto.raw_data();
-    int64_t width = dtype == DType::I4 ? 0 : (int64_t)tensorToBytes(Tensor(dtype, {})).size();
+    int64_t width = dtype == DType::I4
+                        ? 0
+                        : (int64_t)tensorToBytes(Tensor(dtype, {})).size();
     if (dtype == DType::I4) {
       if ((int64_t)raw.size() != (n + 1) / 2)
         return failure();
@@ -377,8 +387,8 @@ SmallVector<Value> Importer::finish(Operation *op) {
   }
   SmallVector<Value> constantsOut;
   for (auto [result, tensor] : llvm::zip(op->getResults(), *folded))
-    constantsOut.push_back(
-        constant(tensor, cast<RankedTensorType>(result.getType()).getElementType()));
+    constantsOut.push_back(constant(
+        tensor, cast<RankedTensorType>(result.getType()).getElementType()));
   op->erase();
   return constantsOut;
 }
@@ -391,17 +401,18 @@ FailureOr<Value> Importer::broadcastBinary(const NodeProto &node,
   auto shape = broadcastShapes(shapeOf(lhs), shapeOf(rhs));
   if (failed(shape))
     return fail(node, "shapes " + shapeString(shapeOf(lhs)) + " and " +
-                          shapeString(shapeOf(rhs)) +
-                          " are not broadcastable");
+                          shapeString(shapeOf(rhs)) + " are not broadcastable");
   auto type = tensorType(*shape, elemOf(lhs));
   auto boolType = tensorType(*shape, builder.getI1Type());
   static const llvm::StringMap<std::function<Operation *(
       OpBuilder &, Location, Type, Type, Value, Value)>>
       builders = {
 #define LLMO_BIN(NAME, OP, BOOL)                                               \
-  {NAME, [](OpBuilder &b, Location l, Type t, Type bt, Value x, Value y) {     \
-     return OP::create(b, l, BOOL ? bt : t, x, y).getOperation();             \
-   }}
+  {                                                                            \
+    NAME, [](OpBuilder &b, Location l, Type t, Type bt, Value x, Value y) {    \
+      return OP::create(b, l, BOOL ? bt : t, x, y).getOperation();             \
+    }                                                                          \
+  }
           LLMO_BIN("Add", AddOp, false),
           LLMO_BIN("Sub", SubOp, false),
           LLMO_BIN("Mul", MulOp, false),
@@ -419,7 +430,8 @@ FailureOr<Value> Importer::broadcastBinary(const NodeProto &node,
           LLMO_BIN("GreaterOrEqual", GreaterEqualOp, true),
 #undef LLMO_BIN
       };
-  return finish1(builders.lookup(opType)(builder, loc, type, boolType, lhs, rhs));
+  return finish1(
+      builders.lookup(opType)(builder, loc, type, boolType, lhs, rhs));
 }
 
 //===----------------------------------------------------------------------===//
@@ -522,9 +534,9 @@ void Importer::registerHandlers() {
   using Outs = SmallVectorImpl<Value>;
   auto &h = handlers;
 
-  for (StringRef name : {"Add", "Sub", "Mul", "Div", "Max", "Min", "Sum",
-                         "And", "Or", "Equal", "Less", "LessOrEqual",
-                         "Greater", "GreaterOrEqual"})
+  for (StringRef name :
+       {"Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "And", "Or", "Equal",
+        "Less", "LessOrEqual", "Greater", "GreaterOrEqual"})
     h[name] = [this, name](const NodeProto &n, ArrayRef<Value> in, Outs &out) {
       if (in.empty() || !in[0])
         return fail(n, "expects at least one input");
@@ -543,8 +555,8 @@ void Importer::registerHandlers() {
     // truncated back (as onnxruntime does); otherwise the exponent takes
     // the base's type.
     if (isa<IntegerType>(elemOf(in[0])) && isa<FloatType>(elemOf(in[1]))) {
-      FailureOr<Value> v = broadcastBinary(
-          n, "Pow", castTo(in[0], elemOf(in[1])), in[1]);
+      FailureOr<Value> v =
+          broadcastBinary(n, "Pow", castTo(in[0], elemOf(in[1])), in[1]);
       if (failed(v))
         return failure();
       out.push_back(castTo(*v, elemOf(in[0])));
@@ -583,8 +595,8 @@ void Importer::registerHandlers() {
     std::string approx = attrString(n, "approximate", "none");
     if (approx != "none" && approx != "tanh")
       return fail(n, "unknown approximate '" + approx + "'");
-    out.push_back(create<GeluOp>(in[0].getType(), in[0],
-                                 builder.getStringAttr(approx)));
+    out.push_back(
+        create<GeluOp>(in[0].getType(), in[0], builder.getStringAttr(approx)));
     return success();
   };
   auto passThrough = [](const NodeProto &n, ArrayRef<Value> in, Outs &out) {
@@ -614,8 +626,8 @@ void Importer::registerHandlers() {
       s = broadcastShapes(*s, shapeOf(in[2]));
     if (failed(s))
       return fail(n, "input shapes are not broadcastable");
-    out.push_back(create<WhereOp>(tensorType(*s, elemOf(in[1])), in[0], in[1],
-                                  in[2]));
+    out.push_back(
+        create<WhereOp>(tensorType(*s, elemOf(in[1])), in[0], in[1], in[2]));
     return success();
   };
   h["Cast"] = [this](const NodeProto &n, ArrayRef<Value> in, Outs &out) {
@@ -742,8 +754,8 @@ void Importer::registerHandlers() {
       shape.back() = shapeOf(b)[1];
       result = create<LinearOp>(tensorType(shape, elemOf(a)), a, b, Value());
     } else {
-      auto batch = broadcastShapes(shapeOf(a).drop_back(2),
-                                   shapeOf(b).drop_back(2));
+      auto batch =
+          broadcastShapes(shapeOf(a).drop_back(2), shapeOf(b).drop_back(2));
       if (failed(batch))
         return fail(n, "batch dims are not broadcastable");
       SmallVector<int64_t> shape = *batch;
@@ -769,7 +781,8 @@ void Importer::registerHandlers() {
       b = transpose(b, {1, 0});
     if (shapeOf(a)[1] != shapeOf(b)[0])
       return fail(n, "contraction dims differ");
-    float alpha = attrFloat(n, "alpha", 1.0f), beta = attrFloat(n, "beta", 1.0f);
+    float alpha = attrFloat(n, "alpha", 1.0f),
+          beta = attrFloat(n, "beta", 1.0f);
     int64_t m = shapeOf(a)[0], nn = shapeOf(b)[1];
     auto resultType = tensorType({m, nn}, elemOf(a));
     if (alpha != 1.0f)
@@ -865,15 +878,16 @@ void Importer::registerHandlers() {
                            " for input " + shapeString(shapeOf(in[0])));
       shape[inferred] = total / known;
     }
-    if (typeOf(in[0]).getNumElements() != tensorType(shape, elemOf(in[0])).getNumElements())
+    if (typeOf(in[0]).getNumElements() !=
+        tensorType(shape, elemOf(in[0])).getNumElements())
       return fail(n, "cannot reshape " + shapeString(shapeOf(in[0])) + " to " +
                          shapeString(shape));
     out.push_back(reshape(in[0], shape));
     return success();
   };
-  auto axesInputOrAttr = [this](const NodeProto &n, ArrayRef<Value> in,
-                                size_t index)
-      -> FailureOr<std::optional<std::vector<int64_t>>> {
+  auto axesInputOrAttr =
+      [this](const NodeProto &n, ArrayRef<Value> in,
+             size_t index) -> FailureOr<std::optional<std::vector<int64_t>>> {
     if (in.size() > index && in[index]) {
       auto axes = knownInts(n, in[index], "axes");
       if (failed(axes))
@@ -904,8 +918,8 @@ void Importer::registerHandlers() {
     out.push_back(reshape(in[0], shape));
     return success();
   };
-  h["Squeeze"] = [this, axesInputOrAttr](const NodeProto &n,
-                                         ArrayRef<Value> in, Outs &out) {
+  h["Squeeze"] = [this, axesInputOrAttr](const NodeProto &n, ArrayRef<Value> in,
+                                         Outs &out) {
     auto axes = axesInputOrAttr(n, in, 1);
     if (failed(axes))
       return failure();
@@ -915,8 +929,8 @@ void Importer::registerHandlers() {
       for (int64_t a : **axes) {
         a = normAxis(a, rank);
         if (a < 0 || a >= rank || shapeOf(in[0])[a] != 1)
-          return fail(n, "axis " + std::to_string(a) +
-                             " is not a dim of size 1");
+          return fail(n,
+                      "axis " + std::to_string(a) + " is not a dim of size 1");
         removed[a] = true;
       }
     } else {
@@ -938,9 +952,8 @@ void Importer::registerHandlers() {
     int64_t outer = 1;
     for (int64_t d = 0; d < axis; ++d)
       outer *= shapeOf(in[0])[d];
-    out.push_back(
-        reshape(in[0], {outer, typeOf(in[0]).getNumElements() /
-                                   std::max<int64_t>(outer, 1)}));
+    out.push_back(reshape(in[0], {outer, typeOf(in[0]).getNumElements() /
+                                             std::max<int64_t>(outer, 1)}));
     return success();
   };
   h["Transpose"] = [this](const NodeProto &n, ArrayRef<Value> in, Outs &out) {
@@ -1038,10 +1051,10 @@ void Importer::registerHandlers() {
             return fail(n, "inputs differ in rank");
           shape[axis] += shapeOf(v)[axis];
         }
-      out.push_back(constant(Tensor(*dtypeOf(elemOf(in[0])),
-                                    std::vector<int64_t>(shape.begin(),
-                                                         shape.end())),
-                             elemOf(in[0])));
+      out.push_back(
+          constant(Tensor(*dtypeOf(elemOf(in[0])),
+                          std::vector<int64_t>(shape.begin(), shape.end())),
+                   elemOf(in[0])));
       return success();
     }
     if (inputs.size() == 1) {
@@ -1055,8 +1068,8 @@ void Importer::registerHandlers() {
         return fail(n, "inputs differ in rank or element type");
       shape[axis] += shapeOf(v)[axis];
     }
-    out.push_back(create<ConcatOp>(tensorType(shape, elemOf(inputs[0])),
-                                   inputs, builder.getI64IntegerAttr(axis)));
+    out.push_back(create<ConcatOp>(tensorType(shape, elemOf(inputs[0])), inputs,
+                                   builder.getI64IntegerAttr(axis)));
     return success();
   };
   h["Split"] = [this](const NodeProto &n, ArrayRef<Value> in, Outs &out) {
@@ -1181,12 +1194,13 @@ void Importer::registerHandlers() {
     int64_t a = normAxis((*axis)[0], rank);
     if (a < 0 || a >= rank)
       return fail(n, "axis out of range");
-    out.push_back(create<CumSumOp>(in[0].getType(), in[0],
-                                   builder.getI64IntegerAttr(a)));
+    out.push_back(
+        create<CumSumOp>(in[0].getType(), in[0], builder.getI64IntegerAttr(a)));
     return success();
   };
 
-  // Quantization ---------------------------------------------------------------
+  // Quantization
+  // ---------------------------------------------------------------
   h["QuantizeLinear"] = [this](const NodeProto &n, ArrayRef<Value> in,
                                Outs &out) {
     if (!attrInt(n, "saturate", 1))
@@ -1195,7 +1209,8 @@ void Importer::registerHandlers() {
     Type storage = zp ? elemOf(zp) : Type();
     if (!storage) {
       int64_t dt = attrInt(n, "output_dtype", onnx::TensorProto::UINT8);
-      storage = elementTypeOf(&ctx, dt ? dt : (int64_t)onnx::TensorProto::UINT8);
+      storage =
+          elementTypeOf(&ctx, dt ? dt : (int64_t)onnx::TensorProto::UINT8);
     }
     if (!storage || !isa<IntegerType>(storage) || storage.isInteger(1) ||
         storage.isInteger(64))
@@ -1226,8 +1241,8 @@ void Importer::registerHandlers() {
     if (failed(qtype))
       return failure();
     Value q = create<StorageCastOp>(tensorType(shapeOf(in[0]), *qtype), in[0]);
-    out.push_back(create<DequantizeOp>(
-        tensorType(shapeOf(in[0]), elemOf(in[1])), q));
+    out.push_back(
+        create<DequantizeOp>(tensorType(shapeOf(in[0]), elemOf(in[1])), q));
     return success();
   };
   h["DynamicQuantizeLinear"] = [this](const NodeProto &n, ArrayRef<Value> in,
@@ -1261,9 +1276,8 @@ void Importer::registerHandlers() {
     SmallVector<int64_t> shape = *batch;
     shape.push_back(shapeOf(a)[shapeOf(a).size() - 2]);
     shape.push_back(shapeOf(b).back());
-    auto op = MatmulIntegerOp::create(builder, loc,
-                                      tensorType(shape, builder.getI32Type()),
-                                      a, b, azp, bzp);
+    auto op = MatmulIntegerOp::create(
+        builder, loc, tensorType(shape, builder.getI32Type()), a, b, azp, bzp);
     if (failed(verify(op)))
       return fail(n, "invalid zero points (see the diagnostic above)");
     out.push_back(finish1(op));
@@ -1309,9 +1323,9 @@ void Importer::registerHandlers() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult Importer::importNode(const NodeProto &node) {
-  loc = NameLoc::get(builder.getStringAttr(
-                         node.name().empty() ? node.op_type() : node.name()),
-                     FileLineColLoc::get(&ctx, path, 0, 0));
+  loc = NameLoc::get(
+      builder.getStringAttr(node.name().empty() ? node.op_type() : node.name()),
+      FileLineColLoc::get(&ctx, path, 0, 0));
   SmallVector<Value> inputs;
   for (const std::string &name : node.input()) {
     if (name.empty()) {
@@ -1325,15 +1339,34 @@ LogicalResult Importer::importNode(const NodeProto &node) {
   }
   const Handler &handler = handlers[node.op_type()];
   // Required inputs per op (the rest are optional); default one.
-  static const llvm::StringMap<int> requiredInputs = {
-      {"Constant", 0}, {"Pow", 2}, {"Add", 2}, {"Sub", 2}, {"Mul", 2},
-      {"Div", 2}, {"And", 2}, {"Or", 2}, {"Equal", 2}, {"Less", 2},
-      {"LessOrEqual", 2}, {"Greater", 2}, {"GreaterOrEqual", 2},
-      {"Where", 3}, {"CastLike", 2}, {"Range", 3}, {"MatMul", 2},
-      {"Gemm", 2}, {"LayerNormalization", 2}, {"Reshape", 2},
-      {"Slice", 3}, {"Expand", 2}, {"Gather", 2}, {"CumSum", 2},
-      {"QuantizeLinear", 2}, {"DequantizeLinear", 2},
-      {"MatMulInteger", 2}, {"QLinearMatMul", 8}};
+  static const llvm::StringMap<int> requiredInputs = {{"Constant", 0},
+                                                      {"Pow", 2},
+                                                      {"Add", 2},
+                                                      {"Sub", 2},
+                                                      {"Mul", 2},
+                                                      {"Div", 2},
+                                                      {"And", 2},
+                                                      {"Or", 2},
+                                                      {"Equal", 2},
+                                                      {"Less", 2},
+                                                      {"LessOrEqual", 2},
+                                                      {"Greater", 2},
+                                                      {"GreaterOrEqual", 2},
+                                                      {"Where", 3},
+                                                      {"CastLike", 2},
+                                                      {"Range", 3},
+                                                      {"MatMul", 2},
+                                                      {"Gemm", 2},
+                                                      {"LayerNormalization", 2},
+                                                      {"Reshape", 2},
+                                                      {"Slice", 3},
+                                                      {"Expand", 2},
+                                                      {"Gather", 2},
+                                                      {"CumSum", 2},
+                                                      {"QuantizeLinear", 2},
+                                                      {"DequantizeLinear", 2},
+                                                      {"MatMulInteger", 2},
+                                                      {"QLinearMatMul", 8}};
   auto required = requiredInputs.find(node.op_type());
   int needed = required == requiredInputs.end() ? 1 : required->second;
   if ((int)inputs.size() < needed)
@@ -1350,8 +1383,8 @@ LogicalResult Importer::importNode(const NodeProto &node) {
     if (node.output(i).empty())
       continue;
     if (i >= (int)outputs.size())
-      return fail(node, "output " + std::to_string(i) + " ('" +
-                            node.output(i) + "') is not supported");
+      return fail(node, "output " + std::to_string(i) + " ('" + node.output(i) +
+                            "') is not supported");
     values[node.output(i)] = outputs[i];
   }
   return success();
@@ -1392,8 +1425,8 @@ OwningOpRef<ModuleOp> Importer::run(std::string &errorOut) {
     return {};
   }
 
-  OwningOpRef<ModuleOp> module = ModuleOp::create(
-      FileLineColLoc::get(&ctx, path, 0, 0));
+  OwningOpRef<ModuleOp> module =
+      ModuleOp::create(FileLineColLoc::get(&ctx, path, 0, 0));
   (*module)->setAttr("llmo.source", builder.getStringAttr(path));
   (*module)->setAttr("llmo.opset", builder.getI64IntegerAttr(opset));
   builder.setInsertionPointToEnd(module->getBody());
@@ -1455,8 +1488,8 @@ OwningOpRef<ModuleOp> Importer::run(std::string &errorOut) {
           errorOut = "input '" + input.name() + "' dim " + std::to_string(d) +
                      (dim.has_dim_param() ? " ('" + dim.dim_param() + "')"
                                           : std::string()) +
-                     " is symbolic: fix it with --input-shape " +
-                     input.name() + "=...";
+                     " is symbolic: fix it with --input-shape " + input.name() +
+                     "=...";
           return {};
         }
         shape.push_back(dim.dim_value());

@@ -118,24 +118,23 @@ FailureOr<Tensor> binary(Operation *op, const Tensor &lhs, const Tensor &rhs,
                          FloatFn floatFn, IntFn intFn) {
   Tensor out = resultTensor(op->getResult(0));
   bool failedInt = false;
-  forEachBroadcast(out.shape, {lhs.shape, rhs.shape},
-                   [&](int64_t i, const int64_t *off) {
-                     if (isFloat(lhs.dtype)) {
-                       float value = floatFn(lhs.floats[off[0]],
-                                             rhs.floats[off[1]]);
-                       if (isFloat(out.dtype))
-                         out.floats[i] = roundToDType(value, out.dtype);
-                       else
-                         out.ints[i] = value != 0.0f;
-                     } else {
-                       std::optional<int64_t> value =
-                           intFn(lhs.ints[off[0]], rhs.ints[off[1]]);
-                       if (!value)
-                         failedInt = true;
-                       else
-                         out.ints[i] = wrapToDType(*value, out.dtype);
-                     }
-                   });
+  forEachBroadcast(
+      out.shape, {lhs.shape, rhs.shape}, [&](int64_t i, const int64_t *off) {
+        if (isFloat(lhs.dtype)) {
+          float value = floatFn(lhs.floats[off[0]], rhs.floats[off[1]]);
+          if (isFloat(out.dtype))
+            out.floats[i] = roundToDType(value, out.dtype);
+          else
+            out.ints[i] = value != 0.0f;
+        } else {
+          std::optional<int64_t> value =
+              intFn(lhs.ints[off[0]], rhs.ints[off[1]]);
+          if (!value)
+            failedInt = true;
+          else
+            out.ints[i] = wrapToDType(*value, out.dtype);
+        }
+      });
   if (failedInt)
     return op->emitError("integer division by zero or negative exponent");
   return out;
@@ -145,9 +144,15 @@ using OptInt = std::optional<int64_t>;
 
 // Two's-complement arithmetic without signed-overflow UB: computed in
 // uint64_t, then wrapped to the result width by the caller.
-int64_t wrapAdd(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
-int64_t wrapSub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
-int64_t wrapMul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
+int64_t wrapAdd(int64_t a, int64_t b) {
+  return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+int64_t wrapSub(int64_t a, int64_t b) {
+  return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+int64_t wrapMul(int64_t a, int64_t b) {
+  return (int64_t)((uint64_t)a * (uint64_t)b);
+}
 
 /// base^exp by squaring, wrapping (exp >= 0).
 int64_t intPow(int64_t base, int64_t exp) {
@@ -163,35 +168,39 @@ int64_t intPow(int64_t base, int64_t exp) {
 FailureOr<Tensor> evalBinary(Operation *op, const Tensor &l, const Tensor &r) {
   return TypeSwitch<Operation *, FailureOr<Tensor>>(op)
       .Case([&](AddOp) {
-        return binary(op, l, r, [](float a, float b) { return a + b; },
-                      [](int64_t a, int64_t b) -> OptInt { return wrapAdd(a, b); });
+        return binary(
+            op, l, r, [](float a, float b) { return a + b; },
+            [](int64_t a, int64_t b) -> OptInt { return wrapAdd(a, b); });
       })
       .Case([&](SubOp) {
-        return binary(op, l, r, [](float a, float b) { return a - b; },
-                      [](int64_t a, int64_t b) -> OptInt { return wrapSub(a, b); });
+        return binary(
+            op, l, r, [](float a, float b) { return a - b; },
+            [](int64_t a, int64_t b) -> OptInt { return wrapSub(a, b); });
       })
       .Case([&](MulOp) {
-        return binary(op, l, r, [](float a, float b) { return a * b; },
-                      [](int64_t a, int64_t b) -> OptInt { return wrapMul(a, b); });
+        return binary(
+            op, l, r, [](float a, float b) { return a * b; },
+            [](int64_t a, int64_t b) -> OptInt { return wrapMul(a, b); });
       })
       .Case([&](DivOp) {
-        return binary(op, l, r, [](float a, float b) { return a / b; },
-                      [](int64_t a, int64_t b) -> OptInt {
-                        if (b == 0)
-                          return std::nullopt;
-                        if (b == -1) // INT64_MIN / -1 wraps.
-                          return wrapSub(0, a);
-                        return a / b;
-                      });
+        return binary(
+            op, l, r, [](float a, float b) { return a / b; },
+            [](int64_t a, int64_t b) -> OptInt {
+              if (b == 0)
+                return std::nullopt;
+              if (b == -1) // INT64_MIN / -1 wraps.
+                return wrapSub(0, a);
+              return a / b;
+            });
       })
       .Case([&](PowOp) {
-        return binary(op, l, r,
-                      [](float a, float b) { return std::pow(a, b); },
-                      [](int64_t a, int64_t b) -> OptInt {
-                        if (b < 0)
-                          return std::nullopt;
-                        return intPow(a, b);
-                      });
+        return binary(
+            op, l, r, [](float a, float b) { return std::pow(a, b); },
+            [](int64_t a, int64_t b) -> OptInt {
+              if (b < 0)
+                return std::nullopt;
+              return intPow(a, b);
+            });
       })
       .Case([&](MaxOp) {
         return binary(
@@ -210,34 +219,39 @@ FailureOr<Tensor> evalBinary(Operation *op, const Tensor &l, const Tensor &r) {
             [](int64_t a, int64_t b) -> OptInt { return std::min(a, b); });
       })
       .Case([&](AndOp) {
-        return binary(op, l, r,
-                      [](float a, float b) { return float(a != 0 && b != 0); },
-                      [](int64_t a, int64_t b) -> OptInt { return a & b; });
+        return binary(
+            op, l, r, [](float a, float b) { return float(a != 0 && b != 0); },
+            [](int64_t a, int64_t b) -> OptInt { return a & b; });
       })
       .Case([&](OrOp) {
-        return binary(op, l, r,
-                      [](float a, float b) { return float(a != 0 || b != 0); },
-                      [](int64_t a, int64_t b) -> OptInt { return a | b; });
+        return binary(
+            op, l, r, [](float a, float b) { return float(a != 0 || b != 0); },
+            [](int64_t a, int64_t b) -> OptInt { return a | b; });
       })
       .Case([&](EqualOp) {
-        return binary(op, l, r, [](float a, float b) { return float(a == b); },
-                      [](int64_t a, int64_t b) -> OptInt { return a == b; });
+        return binary(
+            op, l, r, [](float a, float b) { return float(a == b); },
+            [](int64_t a, int64_t b) -> OptInt { return a == b; });
       })
       .Case([&](LessOp) {
-        return binary(op, l, r, [](float a, float b) { return float(a < b); },
-                      [](int64_t a, int64_t b) -> OptInt { return a < b; });
+        return binary(
+            op, l, r, [](float a, float b) { return float(a < b); },
+            [](int64_t a, int64_t b) -> OptInt { return a < b; });
       })
       .Case([&](LessEqualOp) {
-        return binary(op, l, r, [](float a, float b) { return float(a <= b); },
-                      [](int64_t a, int64_t b) -> OptInt { return a <= b; });
+        return binary(
+            op, l, r, [](float a, float b) { return float(a <= b); },
+            [](int64_t a, int64_t b) -> OptInt { return a <= b; });
       })
       .Case([&](GreaterOp) {
-        return binary(op, l, r, [](float a, float b) { return float(a > b); },
-                      [](int64_t a, int64_t b) -> OptInt { return a > b; });
+        return binary(
+            op, l, r, [](float a, float b) { return float(a > b); },
+            [](int64_t a, int64_t b) -> OptInt { return a > b; });
       })
       .Case([&](GreaterEqualOp) {
-        return binary(op, l, r, [](float a, float b) { return float(a >= b); },
-                      [](int64_t a, int64_t b) -> OptInt { return a >= b; });
+        return binary(
+            op, l, r, [](float a, float b) { return float(a >= b); },
+            [](int64_t a, int64_t b) -> OptInt { return a >= b; });
       })
       .Default([&](Operation *) -> FailureOr<Tensor> {
         return op->emitError("not a binary op");
@@ -552,9 +566,9 @@ FailureOr<Tensor> evalGather(GatherOp op, const Tensor &data,
     for (int64_t j = 0; j < count; ++j) {
       int64_t index = indices.ints[j];
       if (index < -size || index >= size)
-        return op.emitError() << "gather index " << index
-                              << " is out of range [" << -size << ", " << size
-                              << ")";
+        return op.emitError()
+               << "gather index " << index << " is out of range [" << -size
+               << ", " << size << ")";
       if (index < 0)
         index += size;
       for (int64_t i = 0; i < inner; ++i)
@@ -564,8 +578,7 @@ FailureOr<Tensor> evalGather(GatherOp op, const Tensor &data,
   return out;
 }
 
-template <typename OpTy>
-Tensor evalReduce(OpTy op, const Tensor &in) {
+template <typename OpTy> Tensor evalReduce(OpTy op, const Tensor &in) {
   Tensor out = resultTensor(op.getResult());
   ArrayRef<int64_t> axes = op.getAxes();
   // Output strides over the input's rank, zero along reduced axes.
@@ -724,9 +737,9 @@ Tensor evalQuantize(QuantizeOp op, const Tensor &in) {
   QuantParams params(quantTypeOf(op.getResult()), in.shape);
   std::vector<int64_t> at = params.paramIndices(in.shape);
   for (int64_t i = 0; i < in.numElements(); ++i)
-    out.ints[i] = quantizeValue(in.floats[i], params.scales[at[i]],
-                                params.zeroPoints[at[i]], params.qmin,
-                                params.qmax);
+    out.ints[i] =
+        quantizeValue(in.floats[i], params.scales[at[i]],
+                      params.zeroPoints[at[i]], params.qmin, params.qmax);
   return out;
 }
 
@@ -735,10 +748,10 @@ Tensor evalDequantize(DequantizeOp op, const Tensor &in) {
   QuantParams params(quantTypeOf(op.getOperand()), in.shape);
   std::vector<int64_t> at = params.paramIndices(in.shape);
   for (int64_t i = 0; i < in.numElements(); ++i)
-    out.floats[i] = roundToDType(
-        (float)(in.ints[i] - params.zeroPoints[at[i]]) *
-            (float)params.scales[at[i]],
-        out.dtype);
+    out.floats[i] =
+        roundToDType((float)(in.ints[i] - params.zeroPoints[at[i]]) *
+                         (float)params.scales[at[i]],
+                     out.dtype);
   return out;
 }
 
@@ -827,7 +840,8 @@ Tensor quantizedLinear(Value result, const std::vector<int64_t> &qx,
 
 Tensor evalQLinear(QLinearOp op, const Tensor &x, const Tensor &w,
                    const Tensor *bias) {
-  auto inputType = cast<quant::UniformQuantizedType>(quantTypeOf(op.getInput()));
+  auto inputType =
+      cast<quant::UniformQuantizedType>(quantTypeOf(op.getInput()));
   int64_t k = w.shape[0], m = x.numElements() / std::max<int64_t>(k, 1);
   std::vector<int64_t> qx(x.ints);
   for (int64_t &v : qx)
@@ -837,8 +851,8 @@ Tensor evalQLinear(QLinearOp op, const Tensor &x, const Tensor &w,
                          weightScales(op.getWeight()), bias);
 }
 
-Tensor evalDynamicQLinear(DynamicQLinearOp op, const Tensor &x,
-                          const Tensor &w, const Tensor *bias) {
+Tensor evalDynamicQLinear(DynamicQLinearOp op, const Tensor &x, const Tensor &w,
+                          const Tensor *bias) {
   int64_t k = w.shape[0], m = x.numElements() / std::max<int64_t>(k, 1);
   std::vector<int64_t> qx(x.numElements());
   std::vector<float> rowScales(m);
@@ -866,8 +880,8 @@ FailureOr<std::vector<Tensor>> evaluateOp(Operation *op,
     return std::vector<Tensor>{std::move(*t)};
   };
   if (op->getNumOperands() == 2 && op->getNumResults() == 1 &&
-      isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, AndOp, OrOp,
-          EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp>(op))
+      isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, AndOp, OrOp, EqualOp,
+          LessOp, LessEqualOp, GreaterOp, GreaterEqualOp>(op))
     return one(evalBinary(op, *in[0], *in[1]));
   if (isa<NegOp, AbsOp, ExpOp, LogOp, SqrtOp, RsqrtOp, ReciprocalOp, TanhOp,
           ErfOp, SigmoidOp, SinOp, CosOp, ReluOp, SiluOp, FloorOp, NotOp,
@@ -881,11 +895,13 @@ FailureOr<std::vector<Tensor>> evaluateOp(Operation *op,
                              "element type or missing resource blob)");
         return one(std::move(*t));
       })
-      .Case([&](WhereOp o) { return one(evalWhere(o, *in[0], *in[1], *in[2])); })
+      .Case(
+          [&](WhereOp o) { return one(evalWhere(o, *in[0], *in[1], *in[2])); })
       .Case([&](CastOp o) { return one(evalCast(o, *in[0])); })
       .Case([&](MatmulOp o) { return one(evalMatmul(o, *in[0], *in[1])); })
       .Case([&](LinearOp o) {
-        return one(evalLinear(o, *in[0], *in[1], o.getBias() ? in[2] : nullptr));
+        return one(
+            evalLinear(o, *in[0], *in[1], o.getBias() ? in[2] : nullptr));
       })
       .Case([&](SoftmaxOp o) { return one(evalSoftmax(o, *in[0])); })
       .Case([&](LayerNormOp o) {
@@ -919,7 +935,8 @@ FailureOr<std::vector<Tensor>> evaluateOp(Operation *op,
         return evalDynamicQuantize(o, *in[0]);
       })
       .Case([&](QLinearOp o) {
-        return one(evalQLinear(o, *in[0], *in[1], o.getBias() ? in[2] : nullptr));
+        return one(
+            evalQLinear(o, *in[0], *in[1], o.getBias() ? in[2] : nullptr));
       })
       .Case([&](DynamicQLinearOp o) {
         return one(evalDynamicQLinear(o, *in[0], *in[1],
@@ -929,8 +946,8 @@ FailureOr<std::vector<Tensor>> evaluateOp(Operation *op,
         return one(evalMatmulInteger(o, *in[0], *in[1], *in[2], *in[3]));
       })
       .Default([&](Operation *o) -> Result {
-        return o->emitError() << "the interpreter does not support '"
-                              << o->getName() << "'";
+        return o->emitError()
+               << "the interpreter does not support '" << o->getName() << "'";
       });
 }
 
@@ -959,9 +976,9 @@ FailureOr<std::vector<Tensor>> runFunction(func::FuncOp func,
                               << arg.getType();
   for (auto [arg, input] : llvm::zip(body.getArguments(), inputs)) {
     if (input.dtype != dtypeOfValue(arg) || input.shape != shapeOf(arg))
-      return func.emitError() << "input " << arg.getArgNumber()
-                              << " does not match the argument type "
-                              << arg.getType();
+      return func.emitError()
+             << "input " << arg.getArgNumber()
+             << " does not match the argument type " << arg.getType();
     values[arg] = std::move(input);
   }
 

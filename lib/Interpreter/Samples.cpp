@@ -9,8 +9,9 @@ using namespace mlir;
 namespace llmo {
 
 std::string valueName(func::FuncOp func, unsigned index, bool isResult) {
-  auto attr = isResult ? func.getResultAttrOfType<StringAttr>(index, "llmo.name")
-                       : func.getArgAttrOfType<StringAttr>(index, "llmo.name");
+  auto attr = isResult
+                  ? func.getResultAttrOfType<StringAttr>(index, "llmo.name")
+                  : func.getArgAttrOfType<StringAttr>(index, "llmo.name");
   if (attr)
     return attr.str();
   return (isResult ? "output" : "input") + std::to_string(index);

@@ -18,65 +18,100 @@ bool isFloat(DType dtype) {
 
 const char *dtypeName(DType dtype) {
   switch (dtype) {
-  case DType::F32: return "f32";
-  case DType::F16: return "f16";
-  case DType::BF16: return "bf16";
-  case DType::I1: return "i1";
-  case DType::I4: return "i4";
-  case DType::I8: return "i8";
-  case DType::U8: return "ui8";
-  case DType::I32: return "i32";
-  case DType::I64: return "i64";
+  case DType::F32:
+    return "f32";
+  case DType::F16:
+    return "f16";
+  case DType::BF16:
+    return "bf16";
+  case DType::I1:
+    return "i1";
+  case DType::I4:
+    return "i4";
+  case DType::I8:
+    return "i8";
+  case DType::U8:
+    return "ui8";
+  case DType::I32:
+    return "i32";
+  case DType::I64:
+    return "i64";
   }
   return "?";
 }
 
 const char *npyCode(DType dtype) {
   switch (dtype) {
-  case DType::F32: return "f4";
-  case DType::F16: return "f2";
-  case DType::BF16: return "";
-  case DType::I1: return "b1";
-  case DType::I4: return "i1";
-  case DType::I8: return "i1";
-  case DType::U8: return "u1";
-  case DType::I32: return "i4";
-  case DType::I64: return "i8";
+  case DType::F32:
+    return "f4";
+  case DType::F16:
+    return "f2";
+  case DType::BF16:
+    return "";
+  case DType::I1:
+    return "b1";
+  case DType::I4:
+    return "i1";
+  case DType::I8:
+    return "i1";
+  case DType::U8:
+    return "u1";
+  case DType::I32:
+    return "i4";
+  case DType::I64:
+    return "i8";
   }
   return "";
 }
 
 int64_t dtypeMin(DType dtype) {
   switch (dtype) {
-  case DType::I1: return 0;
-  case DType::I4: return -8;
-  case DType::I8: return -128;
-  case DType::U8: return 0;
-  case DType::I32: return INT32_MIN;
-  default: return INT64_MIN;
+  case DType::I1:
+    return 0;
+  case DType::I4:
+    return -8;
+  case DType::I8:
+    return -128;
+  case DType::U8:
+    return 0;
+  case DType::I32:
+    return INT32_MIN;
+  default:
+    return INT64_MIN;
   }
 }
 
 int64_t dtypeMax(DType dtype) {
   switch (dtype) {
-  case DType::I1: return 1;
-  case DType::I4: return 7;
-  case DType::I8: return 127;
-  case DType::U8: return 255;
-  case DType::I32: return INT32_MAX;
-  default: return INT64_MAX;
+  case DType::I1:
+    return 1;
+  case DType::I4:
+    return 7;
+  case DType::I8:
+    return 127;
+  case DType::U8:
+    return 255;
+  case DType::I32:
+    return INT32_MAX;
+  default:
+    return INT64_MAX;
   }
 }
 
 int64_t wrapToDType(int64_t value, DType dtype) {
   switch (dtype) {
-  case DType::I1: return value & 1;
+  case DType::I1:
+    return value & 1;
   case DType::I4: // Sign-extend the low nibble (no shifts of negatives).
     return (int64_t)((value & 0xf) ^ 0x8) - 8;
-  case DType::I8: return (int8_t)(uint8_t)value;
-  case DType::U8: return (uint8_t)value;
-  case DType::I32: return (int32_t)(uint32_t)value;
-  default: return value;
+  case DType::I8:
+    return (int8_t)(uint8_t)value;
+  case DType::U8:
+    return (uint8_t)value;
+  case DType::I32:
+    return (int32_t)(uint32_t)value;
+  default:
+    return value;
   }
 }
 
@@ -113,12 +148,14 @@ FailureOr<DType> dtypeOf(Type type) {
     return DType::BF16;
   if (auto intType = dyn_cast<IntegerType>(type)) {
     switch (intType.getWidth()) {
-    case 1: return DType::I1;
+    case 1:
+      return DType::I1;
     case 4:
       if (!intType.isUnsigned())
         return DType::I4;
       break;
-    case 8: return intType.isUnsigned() ? DType::U8 : DType::I8;
+    case 8:
+      return intType.isUnsigned() ? DType::U8 : DType::I8;
     case 32:
       if (!intType.isUnsigned())
         return DType::I32;
@@ -202,10 +239,16 @@ static void fillFromBytes(Tensor &tensor, const char *data) {
 
 static int byteWidth(DType dtype) {
   switch (dtype) {
-  case DType::F32: case DType::I32: return 4;
-  case DType::F16: case DType::BF16: return 2;
-  case DType::I64: return 8;
-  default: return 1;
+  case DType::F32:
+  case DType::I32:
+    return 4;
+  case DType::F16:
+  case DType::BF16:
+    return 2;
+  case DType::I64:
+    return 8;
+  default:
+    return 1;
   }
 }
 
@@ -298,7 +341,8 @@ DenseElementsAttr tensorToDenseAttr(const Tensor &tensor,
   if (tensor.dtype == DType::F32)
     return DenseElementsAttr::get(type, ArrayRef<float>(tensor.floats));
   if (isFloat(tensor.dtype)) {
-    const llvm::fltSemantics &semantics = cast<FloatType>(element).getFloatSemantics();
+    const llvm::fltSemantics &semantics =
+        cast<FloatType>(element).getFloatSemantics();
     SmallVector<APFloat> values;
     for (float f : tensor.floats) {
       APFloat value(f);
@@ -333,8 +377,8 @@ ElementsAttr tensorToElementsAttr(const Tensor &tensor, RankedTensorType type,
       one.floats.resize(1);
     else
       one.ints.resize(1);
-    auto scalar =
-        tensorToDenseAttr(one, RankedTensorType::get({}, type.getElementType()));
+    auto scalar = tensorToDenseAttr(
+        one, RankedTensorType::get({}, type.getElementType()));
     return DenseElementsAttr::get(type, scalar.getValues<Attribute>()[0]);
   }
   if (n <= 64 || tensor.dtype == DType::I1)

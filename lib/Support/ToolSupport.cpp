@@ -43,8 +43,7 @@ OwningOpRef<ModuleOp> loadModule(MLIRContext &context, const std::string &path,
   return module;
 }
 
-bool writeModule(ModuleOp module, const std::string &path,
-                 std::string &error) {
+bool writeModule(ModuleOp module, const std::string &path, std::string &error) {
   std::string errorMessage;
   auto output = openOutputFile(path, &errorMessage);
   if (!output) {

@@ -61,7 +61,8 @@ bool readNpz(const std::string &path,
     }
     uint16_t method = read16(bytes, dir + 10);
     uint32_t compressed = read32(bytes, dir + 20);
-    uint16_t nameLen = read16(bytes, dir + 28), extraLen = read16(bytes, dir + 30),
+    uint16_t nameLen = read16(bytes, dir + 28),
+             extraLen = read16(bytes, dir + 30),
              commentLen = read16(bytes, dir + 32);
     size_t local = read32(bytes, dir + 42);
     if (dir + 46 + nameLen > bytes.size()) {
@@ -84,8 +85,8 @@ bool readNpz(const std::string &path,
       error = "corrupt zip local header of '" + name + "'";
       return false;
     }
-    size_t data = local + 30 + read16(bytes, local + 26) +
-                  read16(bytes, local + 28);
+    size_t data =
+        local + 30 + read16(bytes, local + 26) + read16(bytes, local + 28);
     if (data + compressed > bytes.size()) {
       error = "member '" + name + "' is truncated";
       return false;

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "llmo/InitAll.h"
 #include "llmo/Interpreter/Interpreter.h"
+#include "llmo/InitAll.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -57,23 +57,25 @@ protected:
 };
 
 TEST_F(InterpreterTest, AddBroadcasts) {
-  auto out = run(R"(
+  auto out =
+      run(R"(
     func.func @main(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
       %0 = llmo.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
       return %0 : tensor<2x3xf32>
     })",
-                 {floats({2, 3}, {1, 2, 3, 4, 5, 6}), floats({3}, {10, 20, 30})});
+          {floats({2, 3}, {1, 2, 3, 4, 5, 6}), floats({3}, {10, 20, 30})});
   ASSERT_TRUE(succeeded(out));
   EXPECT_EQ((*out)[0].floats, (std::vector<float>{11, 22, 33, 14, 25, 36}));
 }
 
 TEST_F(InterpreterTest, IntegerDivisionTruncatesAndWraps) {
-  auto out = run(R"(
+  auto out = run(
+      R"(
     func.func @main(%a: tensor<3xi64>, %b: tensor<3xi64>) -> tensor<3xi64> {
       %0 = llmo.div %a, %b : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
       return %0 : tensor<3xi64>
     })",
-                 {ints(DType::I64, {3}, {7, -7, 9}), ints(DType::I64, {3}, {2, 2, -4})});
+      {ints(DType::I64, {3}, {7, -7, 9}), ints(DType::I64, {3}, {2, 2, -4})});
   ASSERT_TRUE(succeeded(out));
   EXPECT_EQ((*out)[0].ints, (std::vector<int64_t>{3, -3, -2}));
 }
@@ -216,13 +218,14 @@ TEST_F(InterpreterTest, CastTruncatesTowardZero) {
 }
 
 TEST_F(InterpreterTest, QuantizeRoundsHalfToEvenAndSaturates) {
-  auto out = run(R"(
+  auto out =
+      run(R"(
     func.func @main(%x: tensor<6xf32>) -> tensor<6xi8> {
       %q = llmo.quantize %x : tensor<6xf32> -> tensor<6x!quant.uniform<i8:f32, 0.5:1>>
       %s = llmo.storage_cast %q : tensor<6x!quant.uniform<i8:f32, 0.5:1>> -> tensor<6xi8>
       return %s : tensor<6xi8>
     })",
-                 {floats({6}, {0.25f, 0.75f, -0.25f, 1000.0f, -1000.0f, 1.0f})});
+          {floats({6}, {0.25f, 0.75f, -0.25f, 1000.0f, -1000.0f, 1.0f})});
   ASSERT_TRUE(succeeded(out));
   // x/0.5 = 0.5 -> 0, 1.5 -> 2, -0.5 -> -0; then + 1, saturated to [-128,127].
   EXPECT_EQ((*out)[0].ints, (std::vector<int64_t>{1, 3, 1, 127, -128, 3}));
@@ -276,7 +279,8 @@ TEST_F(InterpreterTest, MatmulIntegerSubtractsZeroPoints) {
       %0 = llmo.matmul_integer %a, %b, %az, %bz : (tensor<1x2xui8>, tensor<2x1xi8>, tensor<ui8>, tensor<i8>) -> tensor<1x1xi32>
       return %0 : tensor<1x1xi32>
     })",
-                 {ints(DType::U8, {1, 2}, {255, 0}), ints(DType::I8, {2, 1}, {127, -128})});
+                 {ints(DType::U8, {1, 2}, {255, 0}),
+                  ints(DType::I8, {2, 1}, {127, -128})});
   ASSERT_TRUE(succeeded(out));
   // (255-10)*(127+1) + (0-10)*(-128+1) = 31360 + 1270.
   EXPECT_EQ((*out)[0].ints[0], 32630);
@@ -299,7 +303,8 @@ TEST_F(InterpreterTest, CumSumAndWhere) {
       %1 = llmo.where %c, %x, %z : (tensor<4xi1>, tensor<4xi64>, tensor<i64>) -> tensor<4xi64>
       return %0, %1 : tensor<4xi64>, tensor<4xi64>
     })",
-                 {ints(DType::I64, {4}, {1, 2, 3, 4}), ints(DType::I1, {4}, {1, 0, 1, 0})});
+                 {ints(DType::I64, {4}, {1, 2, 3, 4}),
+                  ints(DType::I1, {4}, {1, 0, 1, 0})});
   ASSERT_TRUE(succeeded(out));
   EXPECT_EQ((*out)[0].ints, (std::vector<int64_t>{1, 3, 6, 10}));
   EXPECT_EQ((*out)[1].ints, (std::vector<int64_t>{1, 0, 3, 0}));

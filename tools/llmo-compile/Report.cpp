@@ -41,9 +41,9 @@ int64_t activationPeak(func::FuncOp func) {
   DenseSet<Value> weightDerived;
   for (Operation &op : func.getBody().front())
     if (isa<ConstantOp>(op) ||
-        (op.getNumOperands() &&
-         llvm::all_of(op.getOperands(),
-                      [&](Value v) { return weightDerived.contains(v); })))
+        (op.getNumOperands() && llvm::all_of(op.getOperands(), [&](Value v) {
+           return weightDerived.contains(v);
+         })))
       for (Value result : op.getResults())
         weightDerived.insert(result);
   DenseMap<Value, Operation *> lastUse;
@@ -120,9 +120,8 @@ json::Object buildReport(ModuleOp compiled, ModuleOp floatModule,
   // i1/i32/i64 constants are masks, shapes and indices.
   auto isParameter = [](RankedTensorType type) {
     Type element = type.getElementType();
-    return type.getRank() > 0 &&
-           (isa<FloatType>(element) || element.isInteger(8) ||
-            element.isInteger(4));
+    return type.getRank() > 0 && (isa<FloatType>(element) ||
+                                  element.isInteger(8) || element.isInteger(4));
   };
   compiled.walk([&](ConstantOp constant) {
     auto type = cast<RankedTensorType>(constant.getType());
@@ -152,8 +151,8 @@ json::Object buildReport(ModuleOp compiled, ModuleOp floatModule,
     json::Object layer;
     layer["name"] = nameOf(op);
     auto weightType = cast<RankedTensorType>(op->getOperand(1).getType());
-    layer["shape"] = json::Array{weightType.getDimSize(0),
-                                 weightType.getDimSize(1)};
+    layer["shape"] =
+        json::Array{weightType.getDimSize(0), weightType.getDimSize(1)};
     if (auto q = op->getAttrOfType<DictionaryAttr>("llmo.quant")) {
       layer["format"] = q.getAs<StringAttr>("format").str();
       layer["weight_bytes"] = q.getAs<IntegerAttr>("weight_bytes").getInt();
@@ -206,8 +205,8 @@ json::Object buildReport(ModuleOp compiled, ModuleOp floatModule,
 std::string reportTable(const json::Object &report) {
   std::string s;
   llvm::raw_string_ostream os(s);
-  os << llvm::format("%-40s %-14s %-8s %12s %10s\n", "layer", "shape",
-                     "format", "bytes", "SQNR dB");
+  os << llvm::format("%-40s %-14s %-8s %12s %10s\n", "layer", "shape", "format",
+                     "bytes", "SQNR dB");
   if (const json::Array *layers = report.getArray("layers"))
     for (const json::Value &v : *layers) {
       const json::Object &l = *v.getAsObject();

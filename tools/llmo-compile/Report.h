@@ -1,4 +1,5 @@
-//===- Report.h - llmo-compile's quantization report -------------*- C++ -*-===//
+//===- Report.h - llmo-compile's quantization report -------------*- C++
+//-*-===//
 
 #ifndef LLMO_TOOLS_LLMO_COMPILE_REPORT_H
 #define LLMO_TOOLS_LLMO_COMPILE_REPORT_H

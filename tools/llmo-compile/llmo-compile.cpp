@@ -21,15 +21,16 @@
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
-#include "mlir/Support/FileUtilities.h"
 
 #include <cmath>
+#include <optional>
 
 namespace cl = llvm::cl;
 using namespace mlir;
@@ -66,21 +67,19 @@ static int64_t parseSize(llvm::StringRef text) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::opt<std::string> input(cl::Positional,
-                             cl::desc("<model.onnx|in.mlir|in.mlirbc>"),
-                             cl::Required);
+  cl::opt<std::string> input(
+      cl::Positional, cl::desc("<model.onnx|in.mlir|in.mlirbc>"), cl::Required);
   cl::opt<std::string> output("o", cl::desc("Output .mlir, .mlirbc or .llmo"),
                               cl::value_desc("file"), cl::Required);
   cl::opt<std::string> target("target", cl::desc("cpu or cuda"),
                               cl::init("cpu"));
-  cl::opt<std::string> quant("quant",
-                             cl::desc("none, w8a8, w8a16, w4a16 or auto"),
-                             cl::init("none"));
+  cl::opt<std::string> quant(
+      "quant", cl::desc("none, w8a8, w8a16, w4a16 or auto"), cl::init("none"));
   cl::opt<std::string> calibration("calibration-data",
                                    cl::desc("Calibration .npz"), cl::init(""));
-  cl::opt<std::string> calibrationMethod(
-      "calibration-method", cl::desc("minmax, percentile or mse"),
-      cl::init("mse"));
+  cl::opt<std::string> calibrationMethod("calibration-method",
+                                         cl::desc("minmax, percentile or mse"),
+                                         cl::init("mse"));
   cl::opt<std::string> alpha("smoothquant-alpha",
                              cl::desc("off, a number in [0, 1], or auto"),
                              cl::init("0.5"));
@@ -99,14 +98,13 @@ int main(int argc, char **argv) {
       cl::desc("Weight memory for --quant=auto, e.g. 12MB (default: the "
                "size of uniform W4)"),
       cl::init(""));
-  cl::list<std::string> inputShapes("input-shape",
-                                    cl::desc("Fix an input's shape: NAME=1x128"),
-                                    cl::value_desc("NAME=DIMS"));
+  cl::list<std::string> inputShapes(
+      "input-shape", cl::desc("Fix an input's shape: NAME=1x128"),
+      cl::value_desc("NAME=DIMS"));
   cl::opt<std::string> reportPath("report", cl::desc("Write a JSON report"),
                                   cl::init(""));
-  cl::opt<bool> reportTable("report-table",
-                            cl::desc("Print the report as a table"),
-                            cl::init(false));
+  cl::opt<bool> reportTable(
+      "report-table", cl::desc("Print the report as a table"), cl::init(false));
   cl::ParseCommandLineOptions(argc, argv, "llmo compiler\n");
 
   if (target != "cpu" && target != "cuda")
@@ -118,8 +116,8 @@ int main(int argc, char **argv) {
         output + ": code generation to .llmo artifacts is not implemented "
                  "yet; use -o X.mlir or -o X.mlirbc for the optimized IR");
   if (!out.ends_with(".mlir") && !out.ends_with(".mlirbc"))
-    return llmo::reportError(output +
-                             ": the output must end in .mlir, .mlirbc or .llmo");
+    return llmo::reportError(
+        output + ": the output must end in .mlir, .mlirbc or .llmo");
 
   llmo::CompilePipelineOptions options;
   options.quant = quant;
@@ -175,23 +173,27 @@ int main(int argc, char **argv) {
     return llmo::reportError(input + ": compilation failed (see the "
                                      "diagnostics above)");
 
+  // The report is built before anything is written; the IR is written
+  // first and removed again if the report cannot be, so a failure leaves
+  // no output behind.
+  std::optional<llvm::json::Object> report;
   if (floatModule) {
-    llvm::json::Object report =
-        llmo::buildReport(*module, *floatModule, calibration, quant);
+    report = llmo::buildReport(*module, *floatModule, calibration, quant);
     if (reportTable)
-      llvm::outs() << llmo::reportTable(report);
-    if (!reportPath.empty()) {
-      std::string message;
-      auto file = mlir::openOutputFile(reportPath, &message);
-      if (!file)
-        return llmo::reportError(reportPath + ": " + message);
-      file->os() << llvm::formatv("{0:2}",
-                                  llvm::json::Value(std::move(report)))
-                 << "\n";
-      file->keep();
-    }
+      llvm::outs() << llmo::reportTable(*report);
   }
   if (!llmo::writeModule(*module, output, error))
     return llmo::reportError(error);
+  if (report && !reportPath.empty()) {
+    std::string message;
+    auto file = mlir::openOutputFile(reportPath, &message);
+    if (!file) {
+      llvm::sys::fs::remove(output);
+      return llmo::reportError(reportPath + ": " + message);
+    }
+    file->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(*report)))
+               << "\n";
+    file->keep();
+  }
   return 0;
 }

@@ -13,14 +13,14 @@
 #include "llmo/Interpreter/Interpreter.h"
 #include "llmo/Support/ToolSupport.h"
 
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
-#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 
 #include <algorithm>
 #include <chrono>
@@ -54,9 +54,8 @@ int main(int argc, char **argv) {
                                  cl::Required);
   cl::list<std::string> inputs("input", cl::desc("NAME=FILE.npy"),
                                cl::value_desc("NAME=FILE"));
-  cl::opt<std::string> outputDir("output-dir",
-                                 cl::desc("Directory for the output .npy"),
-                                 cl::init("."));
+  cl::opt<std::string> outputDir(
+      "output-dir", cl::desc("Directory for the output .npy"), cl::init("."));
   cl::opt<unsigned> repeat("repeat", cl::desc("Run N times, print timing"),
                            cl::init(1));
   cl::opt<bool> quiet("quiet", cl::desc("Do not print output summaries"),
@@ -133,8 +132,9 @@ int main(int argc, char **argv) {
       llvm::raw_string_ostream os(typeText);
       os << type.getElementType();
       return llmo::reportError("input '" + name + "' has element type " +
-                               typeText + ", which llmo-run cannot read from "
-                                          ".npy");
+                               typeText +
+                               ", which llmo-run cannot read from "
+                               ".npy");
     }
     llmo::NpyArray array;
     if (!llmo::readNpy(it->second, array, error))
@@ -143,8 +143,8 @@ int main(int argc, char **argv) {
     if (!llmo::tensorFromNpy(array, *dtype, tensor, error))
       return llmo::reportError(it->second + ": input '" + name + "': " + error);
     if (llvm::ArrayRef<int64_t>(tensor.shape) != type.getShape())
-      return llmo::reportError(it->second + ": input '" + name + "' has shape " +
-                               shapeString(tensor.shape) +
+      return llmo::reportError(it->second + ": input '" + name +
+                               "' has shape " + shapeString(tensor.shape) +
                                " but the model expects " +
                                shapeString(type.getShape()));
     tensors.push_back(std::move(tensor));
@@ -167,14 +167,14 @@ int main(int argc, char **argv) {
   }
 
   if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
-    return llmo::reportError(outputDir + ": cannot create directory: " +
-                             ec.message());
+    return llmo::reportError(outputDir +
+                             ": cannot create directory: " + ec.message());
   std::set<std::string> fileNames;
   for (unsigned i = 0; i < results->size(); ++i)
     if (!fileNames.insert(fileNameFor(llmo::valueName(func, i, true))).second)
-      return llmo::reportError(inputFile + ": two outputs would be written to " +
-                               fileNameFor(llmo::valueName(func, i, true)) +
-                               ".npy");
+      return llmo::reportError(
+          inputFile + ": two outputs would be written to " +
+          fileNameFor(llmo::valueName(func, i, true)) + ".npy");
   for (unsigned i = 0; i < results->size(); ++i) {
     const llmo::Tensor &t = (*results)[i];
     std::string name = llmo::valueName(func, i, true);
@@ -187,15 +187,15 @@ int main(int argc, char **argv) {
                    << shapeString(t.shape) << " = [";
       for (int64_t j = 0; j < std::min<int64_t>(t.numElements(), 6); ++j)
         llvm::outs() << (j ? ", " : "") << t.get(j);
-      llvm::outs() << (t.numElements() > 6 ? ", ...]" : "]") << "  -> "
-                   << path << "\n";
+      llvm::outs() << (t.numElements() > 6 ? ", ...]" : "]") << "  -> " << path
+                   << "\n";
     }
   }
   if (repeat > 1) {
     std::sort(times.begin(), times.end());
     size_t mid = times.size() / 2;
-    double median = times.size() % 2 ? times[mid]
-                                      : (times[mid - 1] + times[mid]) / 2;
+    double median =
+        times.size() % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
     llvm::outs() << "latency over " << repeat << " runs: median "
                  << llvm::format("%.3f", median) << " ms, min "
                  << llvm::format("%.3f", times.front()) << " ms\n";

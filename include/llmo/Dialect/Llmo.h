@@ -1,4 +1,5 @@
-//===- Llmo.h - The llmo dialect ---------------------------------*- C++ -*-===//
+//===- Llmo.h - The llmo dialect ---------------------------------*- C++
+//-*-===//
 //
 // Public header of the llmo dialect: the dialect class and its operations.
 //

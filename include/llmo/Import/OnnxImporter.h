@@ -1,4 +1,5 @@
-//===- OnnxImporter.h - ONNX to llmo IR --------------------------*- C++ -*-===//
+//===- OnnxImporter.h - ONNX to llmo IR --------------------------*- C++
+//-*-===//
 //
 // Imports an ONNX model (binary .onnx, with external data, or textual
 // .onnxtext) into a `func.func @main` of llmo ops with static shapes.

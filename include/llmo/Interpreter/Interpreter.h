@@ -1,4 +1,5 @@
-//===- Interpreter.h - llmo reference interpreter ----------------*- C++ -*-===//
+//===- Interpreter.h - llmo reference interpreter ----------------*- C++
+//-*-===//
 //
 // Executes llmo IR exactly per docs/Dialect.md. It is the oracle for every
 // pass and code generator: simple and obviously right rather than fast.

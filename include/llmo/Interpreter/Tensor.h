@@ -1,4 +1,5 @@
-//===- Tensor.h - Interpreter tensors ----------------------------*- C++ -*-===//
+//===- Tensor.h - Interpreter tensors ----------------------------*- C++
+//-*-===//
 //
 // The reference interpreter's values: a storage dtype, a static shape and
 // the elements. Float elements are held as float (f16/bf16 values rounded to
@@ -42,8 +43,8 @@ mlir::FailureOr<DType> dtypeOf(mlir::Type elementType);
 struct Tensor {
   DType dtype = DType::F32;
   std::vector<int64_t> shape;
-  std::vector<float> floats;  // used when isFloat(dtype)
-  std::vector<int64_t> ints;  // used otherwise
+  std::vector<float> floats; // used when isFloat(dtype)
+  std::vector<int64_t> ints; // used otherwise
 
   Tensor() = default;
   Tensor(DType dtype, std::vector<int64_t> shape);

@@ -1,4 +1,5 @@
-//===- Passes.h - llmo passes ------------------------------------*- C++ -*-===//
+//===- Passes.h - llmo passes ------------------------------------*- C++
+//-*-===//
 //
 // Declarations generated from passes/Passes.td: option structs, create
 // functions and registration.
@@ -34,11 +35,11 @@ struct CompilePipelineOptions
       llvm::cl::desc("Calibration .npz (arrays named after the inputs)"),
       llvm::cl::init("")};
   Option<std::string> calibrationMethod{
-      *this, "calibration-method",
-      llvm::cl::desc("minmax, percentile or mse"), llvm::cl::init("mse")};
-  Option<std::string> smoothquantAlpha{
-      *this, "smoothquant-alpha", llvm::cl::desc("off, a number, or auto"),
-      llvm::cl::init("0.5")};
+      *this, "calibration-method", llvm::cl::desc("minmax, percentile or mse"),
+      llvm::cl::init("mse")};
+  Option<std::string> smoothquantAlpha{*this, "smoothquant-alpha",
+                                       llvm::cl::desc("off, a number, or auto"),
+                                       llvm::cl::init("0.5")};
   Option<std::string> activations{
       *this, "activations",
       llvm::cl::desc("W8A8 activation scales: static or dynamic"),

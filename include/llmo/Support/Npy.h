@@ -1,4 +1,5 @@
-//===- Npy.h - NumPy .npy reader and writer ----------------------*- C++ -*-===//
+//===- Npy.h - NumPy .npy reader and writer ----------------------*- C++
+//-*-===//
 //
 // Reads and writes the NumPy .npy format (versions 1.0-3.0, little-endian,
 // C order). No LLVM dependency: the runtime uses it too.

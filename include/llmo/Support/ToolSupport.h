@@ -1,4 +1,5 @@
-//===- ToolSupport.h - Shared helpers of the llmo tools ----------*- C++ -*-===//
+//===- ToolSupport.h - Shared helpers of the llmo tools ----------*- C++
+//-*-===//
 
 #ifndef LLMO_SUPPORT_TOOLSUPPORT_H
 #define LLMO_SUPPORT_TOOLSUPPORT_H
