@@ -194,14 +194,12 @@ struct AssignBitwidthPass : llmo::impl::AssignBitwidthBase<AssignBitwidthPass> {
     int64_t capacity = (limit + unit - 1) / unit;
     for (;; --capacity) {
       if (capacity < 0) {
-        emitError(module.getLoc())
-            << "--llmo-assign-bitwidth: no plan fits in " << limit
-            << " bytes of weights";
+        emitError(module.getLoc()) << "--llmo-assign-bitwidth: no plan fits in "
+                                   << limit << " bytes of weights";
         return signalPassFailure();
       }
       solve(capacity);
-      if (best[layers.size()][capacity] != inf &&
-          planBytes(capacity) <= limit)
+      if (best[layers.size()][capacity] != inf && planBytes(capacity) <= limit)
         break;
     }
     Builder b(&getContext());

@@ -116,8 +116,8 @@ struct SmoothQuantPass : llmo::impl::SmoothQuantBase<SmoothQuantPass> {
           continue;
         // Statistics must cover exactly the weight's K input channels.
         auto calib = linear->getAttrOfType<DictionaryAttr>("llmo.calib");
-        int64_t k = cast<RankedTensorType>(linear.getWeight().getType())
-                        .getDimSize(0);
+        int64_t k =
+            cast<RankedTensorType>(linear.getWeight().getType()).getDimSize(0);
         if (calib && (int64_t)floatsOf(calib.get("input_absmax")).size() == k)
           group.linears.push_back(linear);
       }
