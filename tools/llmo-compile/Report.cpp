@@ -205,15 +205,15 @@ json::Object buildReport(ModuleOp compiled, ModuleOp floatModule,
 std::string reportTable(const json::Object &report) {
   std::string s;
   llvm::raw_string_ostream os(s);
-  os << llvm::format("%-40s %-14s %-8s %12s %10s\n", "layer", "shape", "format",
-                     "bytes", "SQNR dB");
+  os << llvm::format("%-48s %-10s %-13s %12s %10s\n", "layer", "shape",
+                     "format", "bytes", "SQNR dB");
   if (const json::Array *layers = report.getArray("layers"))
     for (const json::Value &v : *layers) {
       const json::Object &l = *v.getAsObject();
       const json::Array &shape = *l.getArray("shape");
       std::string dims = std::to_string(*shape[0].getAsInteger()) + "x" +
                          std::to_string(*shape[1].getAsInteger());
-      os << llvm::format("%-40s %-14s %-8s %12lld %10.2f\n",
+      os << llvm::format("%-48s %-10s %-13s %12lld %10.2f\n",
                          l.getString("name")->str().c_str(), dims.c_str(),
                          l.getString("format")->str().c_str(),
                          (long long)*l.getInteger("weight_bytes"),

@@ -186,7 +186,10 @@ int main(int argc, char **argv) {
       llvm::outs() << name << ": " << llmo::dtypeName(t.dtype)
                    << shapeString(t.shape) << " = [";
       for (int64_t j = 0; j < std::min<int64_t>(t.numElements(), 6); ++j)
-        llvm::outs() << (j ? ", " : "") << t.get(j);
+        if (llmo::isFloat(t.dtype))
+          llvm::outs() << (j ? ", " : "") << t.floats[j];
+        else
+          llvm::outs() << (j ? ", " : "") << t.ints[j];
       llvm::outs() << (t.numElements() > 6 ? ", ...]" : "]") << "  -> " << path
                    << "\n";
     }
