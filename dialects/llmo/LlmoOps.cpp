@@ -290,6 +290,13 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
     return getOperand();
   if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getOperand()))
     return dense.reshape(getType());
+  // reshape(reshape(x)) is one reshape of x (row-major data never moves).
+  if (auto producer = getOperand().getDefiningOp<ReshapeOp>()) {
+    if (producer.getOperand().getType() == getType())
+      return producer.getOperand();
+    getOperandMutable().assign(producer.getOperand());
+    return getResult();
+  }
   return {};
 }
 
