@@ -6,14 +6,16 @@
 //       [--memory-budget=SIZE] [--input-shape NAME=1x128 ...]
 //       [--report=REPORT.json] [--report-table]
 //
-// Runs the same passes as `llmo-opt --llmo-compile-pipeline=...`. Code
-// generation (.llmo artifacts) is not implemented yet: -o X.mlir/.mlirbc
-// writes the optimized IR.
+// Runs the same passes as `llmo-opt --llmo-compile-pipeline=...`; -o
+// X.mlir/.mlirbc writes the optimized IR, -o X.llmo lowers it to native code
+// for the CPU (lib/CodeGen) and writes a self-contained artifact that
+// llmo-run and the runtime library (include/llmo/runtime.h) execute.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Report.h"
 
+#include "llmo/CodeGen/CpuCodeGen.h"
 #include "llmo/Import/OnnxImporter.h"
 #include "llmo/InitAll.h"
 #include "llmo/Passes/Passes.h"
@@ -103,6 +105,16 @@ int main(int argc, char **argv) {
       cl::value_desc("NAME=DIMS"));
   cl::opt<std::string> reportPath("report", cl::desc("Write a JSON report"),
                                   cl::init(""));
+  cl::opt<std::string> targetCpu(
+      "target-cpu",
+      cl::desc("CPU to generate code for, e.g. haswell (default: the host)"),
+      cl::init(""));
+  cl::opt<std::string> targetTriple(
+      "target-triple", cl::desc("Target triple (default: the host's)"),
+      cl::init(""));
+  cl::opt<std::string> targetFeatures(
+      "target-features", cl::desc("Extra LLVM target features, e.g. +avx2"),
+      cl::init(""));
   cl::opt<bool> reportTable(
       "report-table", cl::desc("Print the report as a table"), cl::init(false));
   cl::ParseCommandLineOptions(argc, argv, "llmo compiler\n");
@@ -111,11 +123,12 @@ int main(int argc, char **argv) {
     return llmo::reportError("--target must be cpu or cuda, not '" + target +
                              "'");
   llvm::StringRef out(output);
-  if (out.ends_with(".llmo"))
+  bool emitArtifact = out.ends_with(".llmo");
+  if (emitArtifact && target == "cuda")
     return llmo::reportError(
-        output + ": code generation to .llmo artifacts is not implemented "
-                 "yet; use -o X.mlir or -o X.mlirbc for the optimized IR");
-  if (!out.ends_with(".mlir") && !out.ends_with(".mlirbc"))
+        output + ": CUDA code generation is not implemented yet; use "
+                 "--target=cpu");
+  if (!emitArtifact && !out.ends_with(".mlir") && !out.ends_with(".mlirbc"))
     return llmo::reportError(
         output + ": the output must end in .mlir, .mlirbc or .llmo");
 
@@ -182,8 +195,44 @@ int main(int argc, char **argv) {
     if (reportTable)
       llvm::outs() << llmo::reportTable(*report);
   }
-  if (!llmo::writeModule(*module, output, error))
+  if (emitArtifact) {
+    FailureOr<llmo::CpuLowering> lowering = llmo::lowerToCpu(*module);
+    if (failed(lowering))
+      return llmo::reportError(input + ": CPU code generation failed (see "
+                                       "the diagnostics above)");
+    llmo::CpuTargetOptions targetOptions{targetTriple, targetCpu,
+                                         targetFeatures};
+    // lld resets every cl::opt of the process when it finishes, so the
+    // option values used below are copied first.
+    std::string outputPath = output, inputPath = input;
+    llvm::json::Object quantization{{"quant", quant},
+                                    {"activations", activations},
+                                    {"smoothquant_alpha", alpha},
+                                    {"group_size", (int64_t)groupSize},
+                                    {"calibration_data", calibration}};
+    std::string triple, cpu;
+    FailureOr<std::vector<uint8_t>> code = llmo::emitSharedObject(
+        *module, targetOptions, triple, cpu, error);
+    if (failed(code))
+      return llmo::reportError(outputPath + ": " + error);
+    llvm::json::Object extra{
+        {"llmo_version", LLMO_VERSION},
+        {"source", inputPath},
+        {"target", llvm::json::Object{{"kind", "cpu"},
+                                      {"triple", triple},
+                                      {"cpu", cpu},
+                                      {"features", targetOptions.features}}},
+        {"quantization", std::move(quantization)}};
+    std::string extraText;
+    llvm::raw_string_ostream os(extraText);
+    os << llvm::json::Value(std::move(extra));
+    extraText = extraText.substr(1, extraText.size() - 2);
+    if (failed(llmo::writeArtifact(outputPath, *lowering, *code, extraText,
+                                   error)))
+      return llmo::reportError(error);
+  } else if (!llmo::writeModule(*module, output, error)) {
     return llmo::reportError(error);
+  }
   if (report && !reportPath.empty()) {
     std::string message;
     auto file = mlir::openOutputFile(reportPath, &message);

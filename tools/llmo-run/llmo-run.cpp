@@ -1,13 +1,17 @@
-//===- llmo-run.cpp - Run llmo IR on the reference interpreter ------------===//
+//===- llmo-run.cpp - Run llmo IR or a compiled artifact ------------------===//
 //
-//   llmo-run IN.mlir|IN.mlirbc --input NAME=FILE.npy ... [--output-dir DIR]
-//            [--repeat N] [--threads N]
+//   llmo-run IN.mlir|IN.mlirbc|IN.llmo --input NAME=FILE.npy ...
+//            [--output-dir DIR] [--repeat N] [--threads N]
 //
-// Inputs are matched by the `llmo.name` of @main's arguments; outputs are
-// written as DIR/<llmo.name>.npy. Compiled .llmo artifacts are run by the
-// runtime (not part of this tool yet).
+// .mlir/.mlirbc run on the reference interpreter (one thread); .llmo
+// artifacts run their compiled code through the runtime library with
+// --threads workers. Inputs are matched by name; outputs are written as
+// DIR/<name>.npy. --repeat N prints "latency: repeat=N median_ms=.. min_ms=.."
+// (for .llmo after one untimed warm-up run).
 //
 //===----------------------------------------------------------------------===//
+
+#include "RunArtifact.h"
 
 #include "llmo/InitAll.h"
 #include "llmo/Interpreter/Interpreter.h"
@@ -81,14 +85,30 @@ int main(int argc, char **argv) {
       return llmo::reportError("bad --threads '" + value.str() + "'");
   }
   cl::ParseCommandLineOptions(args.size(), args.data(), "llmo runner\n");
-  (void)threads;
 
-  if (llvm::StringRef(inputFile).ends_with(".llmo"))
-    return llmo::reportError(inputFile + ": running compiled .llmo artifacts "
-                                         "is not implemented yet; run the "
-                                         ".mlir/.mlirbc on the interpreter");
   if (repeat == 0)
     return llmo::reportError("--repeat must be at least 1");
+  std::map<std::string, std::string> given;
+  for (const std::string &spec : inputs) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return llmo::reportError("bad --input '" + spec +
+                               "': expected NAME=FILE.npy");
+    if (!given.emplace(spec.substr(0, eq), spec.substr(eq + 1)).second)
+      return llmo::reportError("--input " + spec.substr(0, eq) +
+                               " is given more than once");
+  }
+  if (llvm::StringRef(inputFile).ends_with(".llmo")) {
+    llmo::RunArtifactOptions options;
+    options.path = inputFile;
+    options.inputs = given;
+    options.outputDir = outputDir;
+    options.repeat = repeat;
+    options.threads = threads;
+    options.quiet = quiet;
+    options.fileNameFor = fileNameFor;
+    return llmo::runArtifact(options);
+  }
 
   DialectRegistry registry;
   llmo::registerAllDialects(registry);
@@ -100,17 +120,6 @@ int main(int argc, char **argv) {
   auto func = module->lookupSymbol<func::FuncOp>("main");
   if (!func)
     return llmo::reportError(inputFile + ": no func.func @main");
-
-  std::map<std::string, std::string> given;
-  for (const std::string &spec : inputs) {
-    size_t eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return llmo::reportError("bad --input '" + spec +
-                               "': expected NAME=FILE.npy");
-    if (!given.emplace(spec.substr(0, eq), spec.substr(eq + 1)).second)
-      return llmo::reportError("--input " + spec.substr(0, eq) +
-                               " is given more than once");
-  }
 
   std::vector<llmo::Tensor> tensors;
   std::set<std::string> argNames;
@@ -194,14 +203,7 @@ int main(int argc, char **argv) {
                    << "\n";
     }
   }
-  if (repeat > 1) {
-    std::sort(times.begin(), times.end());
-    size_t mid = times.size() / 2;
-    double median =
-        times.size() % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-    llvm::outs() << "latency over " << repeat << " runs: median "
-                 << llvm::format("%.3f", median) << " ms, min "
-                 << llvm::format("%.3f", times.front()) << " ms\n";
-  }
+  if (repeat > 1)
+    llmo::printLatency(times);
   return 0;
 }

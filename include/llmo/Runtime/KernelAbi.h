@@ -1,0 +1,137 @@
+//===- KernelAbi.h - Contract between generated code and the runtime ------===//
+//
+// The code generator (lib/CodeGen) emits one function per artifact:
+//
+//   void llmo_entry(void *ctx, const llmo_kernel_fn *kernels,
+//                   const uint8_t *weights, uint8_t *arena, void **io);
+//
+// whose body is straight-line: for every op it computes operand addresses
+// (weights + offset, arena + offset, io[i]) and calls
+// kernels[kernel_id](ctx, desc, operands) with a constant descriptor `desc`
+// (int64 words, layouts below) baked into the shared object. The runtime
+// passes its kernel table; the generated code has no other dependency.
+//
+// Floats in descriptors are stored as their IEEE-754 bit patterns in the low
+// 32 bits of a word. Shapes are static; strides are in elements.
+//
+// Bump kLlmoKernelAbiVersion whenever a descriptor or packing changes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LLMO_RUNTIME_KERNELABI_H
+#define LLMO_RUNTIME_KERNELABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef void (*llmo_kernel_fn)(void *ctx, const int64_t *desc,
+                               void *const *operands);
+
+enum { kLlmoKernelAbiVersion = 1, kLlmoMaxKernelRank = 8 };
+
+// Element type codes inside descriptors.
+enum LlmoElemType {
+  kLlmoF32 = 0,
+  kLlmoI64 = 1,
+  kLlmoI32 = 2,
+  kLlmoBool = 3,
+  kLlmoI8 = 4,
+  kLlmoU8 = 5,
+};
+
+enum LlmoKernelId {
+  // desc: [bytes]                       operands: [src, dst]
+  kLlmoKernelCopy = 0,
+  // Strided copy of a rank-R box (transpose, broadcast, slice, concat and
+  // split pieces).
+  // desc: [elem_bytes, R, dims[R], src_strides[R], dst_strides[R]]
+  // operands: [src (already offset), dst (already offset)]
+  kLlmoKernelStridedCopy = 1,
+  // Binary elementwise with broadcasting over the output shape.
+  // desc: [opcode, in_type, out_type, R, dims[R], a_strides[R], b_strides[R]]
+  // operands: [a, b, out]
+  kLlmoKernelBinary = 2,
+  // Unary elementwise. desc: [opcode, type, count]  operands: [in, out]
+  kLlmoKernelUnary = 3,
+  // desc: [elem_bytes, R, dims[R], c_strides[R], a_strides[R], b_strides[R]]
+  // operands: [cond (bool), a, b, out]
+  kLlmoKernelWhere = 4,
+  // desc: [from_type, to_type, count]   operands: [in, out]
+  kLlmoKernelCast = 5,
+  // out[o, i, j] = data[o, idx[i], j] with negative indices wrapped.
+  // desc: [index_type, elem_bytes, outer, axis_dim, inner, num_indices]
+  // operands: [data, indices, out]
+  kLlmoKernelGather = 6,
+  // desc: [rows, cols, epsilon_bits, has_bias]
+  // operands: [x, scale, bias (or null), out]
+  kLlmoKernelLayerNorm = 7,
+  // desc: [rows, cols, epsilon_bits]   operands: [x, scale, out]
+  kLlmoKernelRmsNorm = 8,
+  // desc: [outer, axis_dim, inner]     operands: [in, out]
+  kLlmoKernelSoftmax = 9,
+  // desc: [opcode (kLlmoReduce*), outer, axis_dim, inner]  operands: [in, out]
+  kLlmoKernelReduce = 10,
+  // fp32 linear with a packed weight (LlmoPackSgemm layout).
+  // desc: [M, N, K, has_bias]   operands: [x, packed_w, bias (or null), out]
+  kLlmoKernelLinearF32 = 11,
+  // Batched activation x activation matmul with broadcast batch dims.
+  // desc: [B, M, N, K, batch_rank, batch_dims[batch_rank],
+  //        a_batch_strides[batch_rank], b_batch_strides[batch_rank]]
+  // operands: [a, b, out]
+  kLlmoKernelMatmul = 12,
+  // W8A8 static: quantized input (per-tensor zero point zx and scale sx).
+  // desc: [M, N, K, input_type (kLlmoI8|kLlmoU8), zx, sx_bits, has_bias]
+  // operands: [qx, packed_w (LlmoPackInt8), w_scales[N] f32, bias, out]
+  kLlmoKernelQLinear = 13,
+  // W8A8 with per-row dynamic symmetric activation scales.
+  // desc: [M, N, K, has_bias]
+  // operands: [x f32, packed_w (LlmoPackInt8), w_scales[N], bias, out]
+  kLlmoKernelDynamicQLinear = 14,
+  // Weight-only quantized linear (W8A16 / W4A16, per-channel or group-wise).
+  // desc: [M, N, K, bits (4|8), group_size, has_bias]
+  // operands: [x, packed_w (LlmoPackWeightQuant), scales, zero_points, bias,
+  //            out]
+  kLlmoKernelWeightQuantLinear = 15,
+  // Per-tensor affine quantize. desc: [count, out_type, scale_bits, zp, qmin,
+  // qmax]  operands: [in f32, out]
+  kLlmoKernelQuantize = 16,
+  // desc: [count, in_type, scale_bits, zp]  operands: [in, out f32]
+  kLlmoKernelDequantize = 17,
+  // desc: [count]  operands: [in f32, out u8, scale f32[1], zero_point u8[1]]
+  kLlmoKernelDynamicQuantize = 18,
+  kLlmoNumKernels = 19,
+};
+
+enum LlmoBinaryOpcode {
+  kLlmoBinAdd, kLlmoBinSub, kLlmoBinMul, kLlmoBinDiv, kLlmoBinPow,
+  kLlmoBinMax, kLlmoBinMin, kLlmoBinAnd, kLlmoBinOr, kLlmoBinEqual,
+  kLlmoBinLess, kLlmoBinLessEqual, kLlmoBinGreater, kLlmoBinGreaterEqual,
+};
+
+enum LlmoUnaryOpcode {
+  kLlmoUnNeg, kLlmoUnAbs, kLlmoUnExp, kLlmoUnLog, kLlmoUnSqrt, kLlmoUnRsqrt,
+  kLlmoUnReciprocal, kLlmoUnTanh, kLlmoUnErf, kLlmoUnSigmoid, kLlmoUnSin,
+  kLlmoUnCos, kLlmoUnRelu, kLlmoUnSilu, kLlmoUnFloor, kLlmoUnNot,
+  kLlmoUnGeluErf, kLlmoUnGeluTanh,
+};
+
+enum LlmoReduceOpcode {
+  kLlmoReduceSum, kLlmoReduceMean, kLlmoReduceMax, kLlmoReduceMin,
+};
+
+// Weight packing. All packed weights are split into panels of kLlmoPanelN
+// output columns (N padded with zero columns to a multiple of it).
+enum {
+  kLlmoPanelN = 16,
+  // Offsets of the packed pieces are aligned to this many bytes.
+  kLlmoWeightAlign = 64,
+};
+
+#ifdef __cplusplus
+} // extern "C"
+#endif
+
+#endif // LLMO_RUNTIME_KERNELABI_H

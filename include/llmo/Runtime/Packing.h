@@ -1,0 +1,54 @@
+//===- Packing.h - Compile-time weight layouts of the CPU kernels ---------===//
+//
+// The code generator packs every linear's weight once, at compile time, into
+// the layout its kernel streams; the runtime memory-maps the result. These
+// functions are the single definition of those layouts (used by the compiler
+// and by the kernel tests). No LLVM dependency.
+//
+// All layouts split the N output columns into panels of kLlmoPanelN (16)
+// columns, zero-padded; each panel's K rows are contiguous so a panel is
+// streamed once per row block of the activations.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LLMO_RUNTIME_PACKING_H
+#define LLMO_RUNTIME_PACKING_H
+
+#include <cstddef>
+#include <cstdint>
+
+namespace llmo::rt {
+
+int64_t numPanels(int64_t n);
+
+/// fp32: panel p holds rows k = 0..K-1 of columns [16p, 16p+16), 16 floats
+/// per row.
+size_t packedSgemmBytes(int64_t k, int64_t n);
+void packSgemm(const float *weight, int64_t k, int64_t n, float *out);
+
+/// int8 for the vpmaddwd kernel: K is padded to even; for every pair of rows
+/// (2r, 2r+1) a panel stores 16 columns as interleaved pairs
+/// [w(2r,c0), w(2r+1,c0), w(2r,c1), w(2r+1,c1), ...] (32 bytes).
+size_t packedInt8Bytes(int64_t k, int64_t n);
+void packInt8(const int8_t *weight, int64_t k, int64_t n, int8_t *out);
+
+/// Weight-only quantized (4 or 8 bits), values stored unsigned: u = q - qmin
+/// of the signed storage type (q + 8 for i4, q + 128 for i8), so that
+/// w = (u - zpu) * scale with zpu = zero_point - qmin kept as a float.
+/// 8 bits: per panel row 16 bytes. 4 bits: per panel row 8 bytes, byte j
+/// holding column j in its low nibble and column j + 8 in its high nibble.
+/// Scales and zero points: [numGroups][numPanels * 16] floats, group
+/// g covering rows [g*groupSize, (g+1)*groupSize).
+size_t packedWeightQuantBytes(int64_t k, int64_t n, int bits);
+size_t weightQuantParamFloats(int64_t k, int64_t n, int64_t groupSize);
+/// `q` is the signed quantized weight [K, N] (one value per element, in
+/// [-8, 7] or [-128, 127]); scales/zeroPoints are [numGroups, N] row-major.
+void packWeightQuant(const int8_t *q, int64_t k, int64_t n, int bits,
+                     uint8_t *out);
+void packWeightQuantParams(const float *scales, const int32_t *zeroPoints,
+                           int64_t k, int64_t n, int64_t groupSize, int bits,
+                           float *outScales, float *outZeroPoints);
+
+} // namespace llmo::rt
+
+#endif // LLMO_RUNTIME_PACKING_H

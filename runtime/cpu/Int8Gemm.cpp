@@ -1,0 +1,202 @@
+//===- Int8Gemm.cpp - W8A8 linear kernels (static and dynamic) ------------===//
+//
+// Activations are widened to i16 with their zero point subtracted (|v| <=
+// 255) and multiplied with i8 weights by vpmaddwd: each instruction forms
+// 16 exact products and adds adjacent pairs into 8 i32 lanes. The sum of
+// two products is at most 2 * 255 * 128 < 2^31, so every step is exact and
+// the i32 accumulation wraps exactly as docs/Dialect.md specifies. (u8 x s8
+// vpmaddubsw would form twice as many products per instruction but
+// saturates its i16 pair sums, which breaks bit-exactness; see
+// docs/Runtime.md.)
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.h"
+#include "llmo/Runtime/Packing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <immintrin.h>
+
+namespace llmo::rt {
+namespace {
+
+struct Int8Args {
+  int64_t m, n, k, paddedK;
+  const int8_t *packed;
+  const float *weightScales, *bias;
+  float *out;
+};
+
+/// Rows [0, MR) x 16 columns of panel p: acc = x16[rows] . panel, then the
+/// float epilogue acc * (rowScale * sw[n]) + bias[n].
+template <int MR>
+void int8Microkernel(const Int8Args &args, const int16_t *rows,
+                     const float *rowScales, int64_t p, float *out) {
+  __m256i acc0[MR], acc1[MR];
+  for (int i = 0; i < MR; ++i)
+    acc0[i] = acc1[i] = _mm256_setzero_si256();
+  const int8_t *panel = args.packed + p * args.paddedK * kLlmoPanelN;
+  for (int64_t kp = 0; kp < args.paddedK; kp += 2, panel += 32) {
+    __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)panel));
+    __m256i w1 =
+        _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(panel + 16)));
+    for (int i = 0; i < MR; ++i) {
+      int32_t pair;
+      std::memcpy(&pair, rows + i * args.paddedK + kp, sizeof(pair));
+      __m256i xv = _mm256_set1_epi32(pair);
+      acc0[i] = _mm256_add_epi32(acc0[i], _mm256_madd_epi16(xv, w0));
+      acc1[i] = _mm256_add_epi32(acc1[i], _mm256_madd_epi16(xv, w1));
+    }
+  }
+  int64_t col0 = p * kLlmoPanelN;
+  int64_t cols = std::min<int64_t>(kLlmoPanelN, args.n - col0);
+  alignas(32) float sw[16] = {}, bias[16] = {};
+  std::copy(args.weightScales + col0, args.weightScales + col0 + cols, sw);
+  if (args.bias)
+    std::copy(args.bias + col0, args.bias + col0 + cols, bias);
+  for (int i = 0; i < MR; ++i) {
+    __m256 rs = _mm256_set1_ps(rowScales[i]);
+    __m256 s0 = _mm256_mul_ps(rs, _mm256_load_ps(sw));
+    __m256 s1 = _mm256_mul_ps(rs, _mm256_load_ps(sw + 8));
+    __m256 y0 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc0[i]), s0);
+    __m256 y1 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc1[i]), s1);
+    if (args.bias) {
+      y0 = _mm256_add_ps(y0, _mm256_load_ps(bias));
+      y1 = _mm256_add_ps(y1, _mm256_load_ps(bias + 8));
+    }
+    alignas(32) float row[16];
+    _mm256_store_ps(row, y0);
+    _mm256_store_ps(row + 8, y1);
+    std::copy(row, row + cols, out + i * args.n + col0);
+  }
+}
+
+void int8Tile(const Int8Args &args, const int16_t *rows,
+              const float *rowScales, int64_t p, float *out, int64_t mr) {
+  switch (mr) {
+  case 6: return int8Microkernel<6>(args, rows, rowScales, p, out);
+  case 5: return int8Microkernel<5>(args, rows, rowScales, p, out);
+  case 4: return int8Microkernel<4>(args, rows, rowScales, p, out);
+  case 3: return int8Microkernel<3>(args, rows, rowScales, p, out);
+  case 2: return int8Microkernel<2>(args, rows, rowScales, p, out);
+  default: return int8Microkernel<1>(args, rows, rowScales, p, out);
+  }
+}
+
+/// Runs the GEMM with `prepare(r0, r1, rows16, rowScales)` filling the i16
+/// activation rows [r0, r1) (zero-padded to paddedK) and their scales.
+template <typename Prepare>
+void runInt8(void *ctx, const Int8Args &args, const Prepare &prepare) {
+  ExecContext &ec = contextOf(ctx);
+  int threads = ec.pool->numThreads();
+  int64_t panels = numPanels(args.n);
+  // Rows per item: bounded by the worker scratch, a multiple of kMr.
+  size_t rowBytes = args.paddedK * sizeof(int16_t) + sizeof(float);
+  int64_t fit = std::max<int64_t>(1, kScratchBytesPerWorker / rowBytes);
+  int64_t rows = std::min<int64_t>(args.m, std::min<int64_t>(fit, 96));
+  if (rows > kMr)
+    rows = rows / kMr * kMr;
+  int64_t rowItems = (args.m + rows - 1) / rows;
+  int64_t groups = std::min<int64_t>(
+      panels, std::max<int64_t>(1, (4 * threads + rowItems - 1) / rowItems));
+  int64_t panelsPerGroup = (panels + groups - 1) / groups;
+  groups = (panels + panelsPerGroup - 1) / panelsPerGroup;
+  ec.pool->parallelFor(rowItems * groups, 1, [&](int64_t begin, int64_t end,
+                                                 int worker) {
+    int16_t *rows16 = (int16_t *)ec.workerScratch(worker);
+    float *rowScales = (float *)(rows16 + rows * args.paddedK);
+    for (int64_t item = begin; item < end; ++item) {
+      int64_t r0 = item / groups * rows, r1 = std::min(args.m, r0 + rows);
+      int64_t p0 = item % groups * panelsPerGroup;
+      int64_t p1 = std::min(panels, p0 + panelsPerGroup);
+      prepare(r0, r1, rows16, rowScales);
+      for (int64_t p = p0; p < p1; ++p)
+        for (int64_t i = r0; i < r1; i += kMr)
+          int8Tile(args, rows16 + (i - r0) * args.paddedK, rowScales + (i - r0),
+                   p, args.out + i * args.n, std::min(kMr, r1 - i));
+    }
+  });
+}
+
+Int8Args int8Args(const int64_t *desc, void *const *ops, int64_t biasIndex) {
+  Int8Args args;
+  args.m = desc[0];
+  args.n = desc[1];
+  args.k = desc[2];
+  args.paddedK = (args.k + 1) / 2 * 2;
+  args.packed = (const int8_t *)ops[1];
+  args.weightScales = (const float *)ops[2];
+  args.bias = (const float *)ops[biasIndex];
+  args.out = (float *)ops[biasIndex + 1];
+  return args;
+}
+
+} // namespace
+
+void kernelQLinear(void *ctx, const int64_t *desc, void *const *ops) {
+  Int8Args args = int8Args(desc, ops, 3);
+  bool isUnsigned = desc[3] == kLlmoU8;
+  int64_t zx = desc[4];
+  float sx = floatFromBits(desc[5]);
+  if (!desc[6])
+    args.bias = nullptr;
+  const void *qx = ops[0];
+  runInt8(ctx, args, [&](int64_t r0, int64_t r1, int16_t *rows16,
+                         float *rowScales) {
+    for (int64_t r = r0; r < r1; ++r) {
+      int16_t *dst = rows16 + (r - r0) * args.paddedK;
+      if (isUnsigned) {
+        const uint8_t *src = (const uint8_t *)qx + r * args.k;
+        for (int64_t c = 0; c < args.k; ++c)
+          dst[c] = (int16_t)(src[c] - zx);
+      } else {
+        const int8_t *src = (const int8_t *)qx + r * args.k;
+        for (int64_t c = 0; c < args.k; ++c)
+          dst[c] = (int16_t)(src[c] - zx);
+      }
+      if (args.k != args.paddedK)
+        dst[args.k] = 0;
+      rowScales[r - r0] = sx;
+    }
+  });
+}
+
+void kernelDynamicQLinear(void *ctx, const int64_t *desc, void *const *ops) {
+  Int8Args args = int8Args(desc, ops, 3);
+  if (!desc[3])
+    args.bias = nullptr;
+  const float *x = (const float *)ops[0];
+  runInt8(ctx, args, [&](int64_t r0, int64_t r1, int16_t *rows16,
+                         float *rowScales) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float *src = x + r * args.k;
+      int16_t *dst = rows16 + (r - r0) * args.paddedK;
+      float absMax = 0;
+      for (int64_t c = 0; c < args.k; ++c)
+        absMax = std::max(absMax, std::fabs(src[c]));
+      float s = absMax == 0 ? 1.0f : absMax / 127.0f;
+      rowScales[r - r0] = s;
+      __m256 sv = _mm256_set1_ps(s);
+      __m256 lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
+      int64_t c = 0;
+      for (; c + 8 <= args.k; c += 8) {
+        __m256 q = _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(src + c), sv),
+                                   _MM_FROUND_TO_NEAREST_INT |
+                                       _MM_FROUND_NO_EXC);
+        q = _mm256_min_ps(_mm256_max_ps(q, lo), hi);
+        __m256i qi = _mm256_cvtps_epi32(q);
+        __m128i packed = _mm_packs_epi32(_mm256_castsi256_si128(qi),
+                                         _mm256_extracti128_si256(qi, 1));
+        _mm_storeu_si128((__m128i *)(dst + c), packed);
+      }
+      for (; c < args.k; ++c)
+        dst[c] = (int16_t)std::clamp(std::nearbyint(src[c] / s), -127.0f,
+                                     127.0f);
+      if (args.k != args.paddedK)
+        dst[args.k] = 0;
+    }
+  });
+}
+
+} // namespace llmo::rt

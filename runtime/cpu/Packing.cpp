@@ -1,0 +1,85 @@
+//===- Packing.cpp - Compile-time weight layouts --------------------------===//
+
+#include "llmo/Runtime/Packing.h"
+#include "llmo/Runtime/KernelAbi.h"
+
+#include <cstring>
+
+namespace llmo::rt {
+
+int64_t numPanels(int64_t n) { return (n + kLlmoPanelN - 1) / kLlmoPanelN; }
+
+size_t packedSgemmBytes(int64_t k, int64_t n) {
+  return (size_t)numPanels(n) * k * kLlmoPanelN * sizeof(float);
+}
+
+void packSgemm(const float *weight, int64_t k, int64_t n, float *out) {
+  for (int64_t p = 0; p < numPanels(n); ++p)
+    for (int64_t r = 0; r < k; ++r)
+      for (int64_t c = 0; c < kLlmoPanelN; ++c) {
+        int64_t col = p * kLlmoPanelN + c;
+        *out++ = col < n ? weight[r * n + col] : 0.0f;
+      }
+}
+
+size_t packedInt8Bytes(int64_t k, int64_t n) {
+  return (size_t)numPanels(n) * ((k + 1) / 2) * 2 * kLlmoPanelN;
+}
+
+void packInt8(const int8_t *weight, int64_t k, int64_t n, int8_t *out) {
+  auto at = [&](int64_t r, int64_t col) -> int8_t {
+    return r < k && col < n ? weight[r * n + col] : 0;
+  };
+  for (int64_t p = 0; p < numPanels(n); ++p)
+    for (int64_t r = 0; r < k; r += 2)
+      for (int64_t c = 0; c < kLlmoPanelN; ++c) {
+        int64_t col = p * kLlmoPanelN + c;
+        *out++ = at(r, col);
+        *out++ = at(r + 1, col);
+      }
+}
+
+size_t packedWeightQuantBytes(int64_t k, int64_t n, int bits) {
+  return (size_t)numPanels(n) * k * (bits == 4 ? 8 : 16);
+}
+
+size_t weightQuantParamFloats(int64_t k, int64_t n, int64_t groupSize) {
+  int64_t groups = (k + groupSize - 1) / groupSize;
+  return (size_t)groups * numPanels(n) * kLlmoPanelN;
+}
+
+void packWeightQuant(const int8_t *q, int64_t k, int64_t n, int bits,
+                     uint8_t *out) {
+  int offset = bits == 4 ? 8 : 128;
+  auto at = [&](int64_t r, int64_t col) -> uint8_t {
+    return col < n ? (uint8_t)(q[r * n + col] + offset) : (uint8_t)offset;
+  };
+  for (int64_t p = 0; p < numPanels(n); ++p)
+    for (int64_t r = 0; r < k; ++r) {
+      int64_t base = p * kLlmoPanelN;
+      if (bits == 8) {
+        for (int c = 0; c < kLlmoPanelN; ++c)
+          *out++ = at(r, base + c);
+      } else {
+        for (int c = 0; c < 8; ++c)
+          *out++ = (uint8_t)(at(r, base + c) | (at(r, base + c + 8) << 4));
+      }
+    }
+}
+
+void packWeightQuantParams(const float *scales, const int32_t *zeroPoints,
+                           int64_t k, int64_t n, int64_t groupSize, int bits,
+                           float *outScales, float *outZeroPoints) {
+  int64_t groups = (k + groupSize - 1) / groupSize;
+  int64_t padded = numPanels(n) * kLlmoPanelN;
+  int offset = bits == 4 ? 8 : 128;
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t col = 0; col < padded; ++col) {
+      bool real = col < n;
+      outScales[g * padded + col] = real ? scales[g * n + col] : 0.0f;
+      outZeroPoints[g * padded + col] =
+          (float)((real ? zeroPoints[g * n + col] : 0) + offset);
+    }
+}
+
+} // namespace llmo::rt

@@ -1,0 +1,30 @@
+//===- RunArtifact.h - llmo-run's .llmo path ------------------------------===//
+
+#ifndef LLMO_TOOLS_LLMO_RUN_RUNARTIFACT_H
+#define LLMO_TOOLS_LLMO_RUN_RUNARTIFACT_H
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace llmo {
+
+struct RunArtifactOptions {
+  std::string path;
+  std::map<std::string, std::string> inputs; // name -> .npy path
+  std::string outputDir;
+  unsigned repeat = 1, threads = 1;
+  bool quiet = false;
+  std::function<std::string(std::string)> fileNameFor;
+};
+
+/// Runs a compiled artifact with the runtime; returns the exit status.
+int runArtifact(const RunArtifactOptions &options);
+
+/// Prints "latency: repeat=N median_ms=X min_ms=Y".
+void printLatency(std::vector<double> times);
+
+} // namespace llmo
+
+#endif
