@@ -229,4 +229,34 @@ def Outliers : Pass<"llmo-outliers", "mlir::ModuleOp"> {
   let dependentDialects = ["::llmo::LlmoDialect"];
 }
 
+def Fuse : Pass<"llmo-fuse", "mlir::func::FuncOp"> {
+  let summary = "Fuse attention, sibling projections and linear epilogues";
+  let description = [{
+    Rewrites, in this order (each can be switched off):
+
+    - `attention`: `matmul(q, k^T)`, an optional scalar `mul`/`div`, an
+      optional additive mask, `softmax` over the last axis and `matmul(., v)`
+      (every intermediate used once) become one `llmo.attention`; a
+      transpose producing `k^T` is absorbed.
+    - `projections`: `llmo.linear`s with f32 constant weights that read the
+      same input (Q/K/V, gate/up) become one linear over the concatenated
+      weight and bias, followed by `llmo.split` into the original results.
+    - `epilogues`: a linear whose only use is `gelu`/`silu`/`relu` and/or
+      whose only use is an `add` of a same-shaped tensor becomes
+      `llmo.fused_linear` with that activation and residual.
+
+    Records `llmo.fused = {attention, projections, epilogues}` counts on the
+    function. Float results are unchanged up to float rounding (tested to
+    1e-5 against the unfused IR).
+  }];
+  let options = [
+    Option<"attention", "attention", "bool", "true", "Fuse attention">,
+    Option<"projections", "projections", "bool", "true",
+           "Merge linears that share an input">,
+    Option<"epilogues", "epilogues", "bool", "true",
+           "Fuse activations and residual adds into linears">,
+  ];
+  let dependentDialects = ["::llmo::LlmoDialect"];
+}
+
 #endif // LLMO_PASSES

@@ -9,6 +9,7 @@
 
 #include "llmo/Passes/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -95,6 +96,8 @@ void llmo::buildCompilePipeline(OpPassManager &pm,
   }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  if (options.fuse)
+    pm.addNestedPass<func::FuncOp>(createFuse());
 }
 
 void llmo::registerLlmoPipelines() {
@@ -105,6 +108,7 @@ void llmo::registerLlmoPipelines() {
   PassPipelineRegistration<CompilePipelineOptions>(
       "llmo-compile-pipeline",
       "What llmo-compile runs after import: pruning elimination, "
-      "calibration, SmoothQuant, bit-width assignment, quantization",
+      "calibration, SmoothQuant, bit-width assignment, quantization, "
+      "fusion",
       buildCompilePipeline);
 }

@@ -14,6 +14,7 @@
 #include "cpu/Kernels.h"
 #include "llmo/Runtime/ArtifactFormat.h"
 
+#include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 #ifndef LLMO_VERSION_STRING
@@ -123,8 +125,58 @@ struct llmo_model {
   }
 };
 
+namespace {
+const char *const kKernelNames[kLlmoNumKernels] = {
+    "copy",       "strided_copy", "binary",     "unary",
+    "where",      "cast",         "gather",     "layer_norm",
+    "rms_norm",   "softmax",      "reduce",     "linear_f32",
+    "matmul",     "qlinear",      "dynamic_qlinear", "weight_quant_linear",
+    "quantize",   "dequantize",   "dynamic_quantize", "attention"};
+
+/// With LLMO_PROFILE=1 in the environment, sessions run through this table,
+/// which times every kernel call; the totals per kernel are printed to
+/// stderr when the session is released.
+struct Profile {
+  double seconds[kLlmoNumKernels] = {};
+  int64_t calls[kLlmoNumKernels] = {};
+};
+struct ProfilingContext {
+  llmo::rt::ExecContext exec; // first: kernels see an ExecContext
+  Profile *profile;
+};
+template <int Id>
+void profiledKernel(void *ctx, const int64_t *desc, void *const *ops) {
+  auto start = std::chrono::steady_clock::now();
+  llmo::rt::kernelTable()[Id](ctx, desc, ops);
+  Profile *profile = static_cast<ProfilingContext *>(ctx)->profile;
+  profile->seconds[Id] += std::chrono::duration<double>(
+                              std::chrono::steady_clock::now() - start)
+                              .count();
+  ++profile->calls[Id];
+}
+template <size_t... Ids>
+const llmo_kernel_fn *profilingTable(std::index_sequence<Ids...>) {
+  static const llmo_kernel_fn table[] = {profiledKernel<Ids>...};
+  return table;
+}
+} // namespace
+
 struct llmo_session {
   const llmo_model *model;
+  std::unique_ptr<Profile> profile; // set when LLMO_PROFILE=1
+  ~llmo_session() {
+    if (!profile)
+      return;
+    double total = 0;
+    for (double s : profile->seconds)
+      total += s;
+    std::fprintf(stderr, "llmo profile (all runs): kernel, calls, ms, %%\n");
+    for (int i = 0; i < kLlmoNumKernels; ++i)
+      if (profile->calls[i])
+        std::fprintf(stderr, "  %-20s %8lld %10.3f %5.1f%%\n", kKernelNames[i],
+                     (long long)profile->calls[i], profile->seconds[i] * 1e3,
+                     100.0 * profile->seconds[i] / (total > 0 ? total : 1));
+  }
   std::unique_ptr<llmo::rt::ThreadPool> pool;
   AlignedBuffer arena, scratch;
   std::vector<std::unique_ptr<AlignedBuffer>> inputBuffers, outputBuffers;
@@ -433,6 +485,8 @@ llmo_status *llmo_session_create(const llmo_model *model,
                       model->arenaBytes);
   session->inputSet.assign(model->inputs.size(), false);
   session->pool = std::make_unique<llmo::rt::ThreadPool>(threads);
+  if (const char *env = std::getenv("LLMO_PROFILE"); env && env[0] == '1')
+    session->profile = std::make_unique<Profile>();
   *out_session = session.release();
   return nullptr;
 }
@@ -484,10 +538,14 @@ llmo_status *llmo_session_run(llmo_session *session) {
       return makeStatus(LLMO_ERROR_FAILED_PRECONDITION,
                         "input '%s' was not set",
                         session->model->inputs[i].name.c_str());
-  llmo::rt::ExecContext ctx{session->pool.get(), session->scratch.data};
-  session->model->entry(&ctx, llmo::rt::kernelTable(),
-                        session->model->weights, session->arena.data,
-                        session->io.data());
+  ProfilingContext ctx{{session->pool.get(), session->scratch.data},
+                       session->profile.get()};
+  const llmo_kernel_fn *table =
+      session->profile
+          ? profilingTable(std::make_index_sequence<kLlmoNumKernels>())
+          : llmo::rt::kernelTable();
+  session->model->entry(&ctx, table, session->model->weights,
+                        session->arena.data, session->io.data());
   session->ran = true;
   return nullptr;
 }

@@ -220,6 +220,63 @@ LogicalResult LinearOp::verify() {
   return success();
 }
 
+LogicalResult FusedLinearOp::verify() {
+  auto input = rankedType(getInput()), weight = rankedType(getWeight());
+  auto result = rankedType(getResult());
+  Type element = input.getElementType();
+  if (weight.getElementType() != element ||
+      result.getElementType() != element ||
+      (getBias() && rankedType(getBias()).getElementType() != element) ||
+      (getResidual() && rankedType(getResidual()).getElementType() != element))
+    return emitOpError("operands and result must share the element type (C2)");
+  if (weight.getRank() != 2 || input.getRank() < 1 ||
+      input.getShape().back() != weight.getDimSize(0))
+    return emitOpError("weight must be [K, N] with K the input's last dim (C1)");
+  if (getBias() && (rankedType(getBias()).getRank() != 1 ||
+                    rankedType(getBias()).getDimSize(0) != weight.getDimSize(1)))
+    return emitOpError("bias must be [N] (C1)");
+  SmallVector<int64_t> expected(input.getShape());
+  expected.back() = weight.getDimSize(1);
+  if (result.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result shape must be [..., N] (C1)");
+  if (getResidual() && rankedType(getResidual()).getShape() != result.getShape())
+    return emitOpError("residual must have the result's shape (C1)");
+  if (!llvm::is_contained({"none", "gelu", "gelu_tanh", "silu", "relu"},
+                          getActivation()))
+    return emitOpError("activation must be none, gelu, gelu_tanh, silu or "
+                       "relu (C1)");
+  return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  auto q = rankedType(getQuery()), k = rankedType(getKey()),
+       v = rankedType(getValue()), y = rankedType(getResult());
+  int64_t rank = q.getRank();
+  if (rank < 2 || k.getRank() != rank || v.getRank() != rank ||
+      y.getRank() != rank)
+    return emitOpError("query, key, value and result must have one rank >= 2 "
+                       "(C1)");
+  auto batch = q.getShape().drop_back(2);
+  if (k.getShape().drop_back(2) != batch || v.getShape().drop_back(2) != batch)
+    return emitOpError("query, key and value must share the batch dims (C1)");
+  int64_t sq = q.getDimSize(rank - 2), d = q.getDimSize(rank - 1),
+          sk = k.getDimSize(rank - 2);
+  if (k.getDimSize(rank - 1) != d || v.getDimSize(rank - 2) != sk)
+    return emitOpError("key must be [..., Sk, D] and value [..., Sk, Dv] (C1)");
+  SmallVector<int64_t> expected(batch);
+  expected.append({sq, v.getDimSize(rank - 1)});
+  if (y.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result must be [..., Sq, Dv] (C1)");
+  if (getMask()) {
+    SmallVector<int64_t> scores(batch);
+    scores.append({sq, sk});
+    auto b = broadcastShapes(rankedType(getMask()).getShape(), scores);
+    if (failed(b) || ArrayRef<int64_t>(*b) != ArrayRef<int64_t>(scores))
+      return emitOpError("mask must broadcast to [..., Sq, Sk] (C1)");
+  }
+  return success();
+}
+
 LogicalResult SoftmaxOp::verify() {
   return verifyAxis(*this, getAxis(), rankedType(getOperand()).getRank());
 }

@@ -204,6 +204,52 @@ def Llmo_LinearOp : Llmo_Op<"linear"> {
   let hasVerifier = 1;
 }
 
+def Llmo_FusedLinearOp : Llmo_Op<"fused_linear", [AttrSizedOperandSegments]> {
+  let summary = "Linear with a fused epilogue: act(x @ weight + bias) + "
+                "residual";
+  let description = [{
+    As `llmo.linear`, then `activation` ("none", "gelu", "gelu_tanh",
+    "silu" or "relu", each as the op of that name) applied to every element,
+    then the optional `residual` (same shape as the result) added. Formed by
+    `--llmo-fuse` so the code generator applies the epilogue while the
+    output tile is in cache instead of in separate passes over memory.
+  }];
+  let arguments = (ins Llmo_FloatTensor:$input, Llmo_FloatTensor:$weight,
+                   Optional<Llmo_FloatTensor>:$bias,
+                   Optional<Llmo_FloatTensor>:$residual,
+                   DefaultValuedStrAttr<StrAttr, "none">:$activation);
+  let results = (outs Llmo_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $weight (`bias` $bias^)? "
+                       "(`residual` $residual^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Llmo_AttentionOp : Llmo_Op<"attention"> {
+  let summary = "Scaled dot-product attention: softmax(q k^T * scale + "
+                "mask) v";
+  let description = [{
+    `query : [..., Sq, D]`, `key : [..., Sk, D]`, `value : [..., Sk, Dv]`
+    with equal leading (batch, head) dims, optional additive `mask`
+    broadcastable to `[..., Sq, Sk]`; result `[..., Sq, Dv]`:
+
+        s[i, j] = scale * sum_d q[i, d] k[j, d] + mask[i, j]
+        p[i, :] = softmax(s[i, :])      (max-subtracted)
+        y[i, :] = sum_j p[i, j] v[j, :]
+
+    in f32 (C1). Formed by `--llmo-fuse` from matmul / scale / add /
+    softmax / matmul, so the code generator can keep the scores of one query
+    row in cache instead of writing the Sq x Sk matrix to memory.
+  }];
+  let arguments = (ins Llmo_FloatTensor:$query, Llmo_FloatTensor:$key,
+                   Llmo_FloatTensor:$value, Optional<Llmo_FloatTensor>:$mask,
+                   F32Attr:$scale);
+  let results = (outs Llmo_FloatTensor:$result);
+  let assemblyFormat = "$query `,` $key `,` $value (`mask` $mask^)? "
+                       "attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Llmo_SoftmaxOp : Llmo_Op<"softmax", [SameOperandsAndResultType]> {
   let summary = "Softmax along one axis (max-subtracted)";
   let arguments = (ins Llmo_FloatTensor:$operand, I64Attr:$axis);

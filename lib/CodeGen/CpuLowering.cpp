@@ -16,6 +16,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <algorithm>
@@ -154,7 +155,8 @@ public:
 
 private:
   LogicalResult lowerOp(Operation *op, int64_t index);
-  LogicalResult lowerLinear(LinearOp op);
+  LogicalResult lowerLinear(Operation *op, Value input, Value weight,
+                            Value bias, Value residual, int64_t activation);
   LogicalResult lowerQuantizedLinear(Operation *op, Value input, Value weight,
                                      Value bias, bool dynamic);
   void emitLlvm();
@@ -315,12 +317,14 @@ LogicalResult Lowering::lowerQuantizedLinear(Operation *op, Value input,
   return success();
 }
 
-LogicalResult Lowering::lowerLinear(LinearOp op) {
-  Value weight = op.getWeight(), bias = op.getBias();
+LogicalResult Lowering::lowerLinear(Operation *op, Value input, Value weight,
+                                   Value bias, Value residual,
+                                   int64_t activation) {
+  Value result = op->getResult(0);
   auto wShape = tensorType(weight).getShape();
   int64_t k = wShape[0], n = wShape[1];
-  int64_t m = numElements(tensorType(op.getInput()).getShape()) /
-              std::max<int64_t>(k, 1);
+  int64_t m =
+      numElements(tensorType(input).getShape()) / std::max<int64_t>(k, 1);
   // Weight-only quantized: linear(x, dequantize(storage_cast(constant))).
   if (auto dq = weight.getDefiningOp<DequantizeOp>()) {
     auto w = quantWeight(dq.getOperand());
@@ -360,7 +364,7 @@ LogicalResult Lowering::lowerLinear(LinearOp op) {
         std::vector<float> pScales(params), pZps(params);
         rt::packWeightQuantParams(scales.data(), zps.data(), k, n, groupSize,
                                   bits, pScales.data(), pZps.data());
-        OperandRef x = use(op.getInput());
+        OperandRef x = use(input);
         OperandRef wRef{OperandRef::Weight, Value(),
                         addWeight(packed.data(), packed.size())};
         OperandRef sRef{OperandRef::Weight, Value(),
@@ -368,18 +372,20 @@ LogicalResult Lowering::lowerLinear(LinearOp op) {
         OperandRef zRef{OperandRef::Weight, Value(),
                         addWeight(pZps.data(), params * 4)};
         OperandRef bRef = bias ? use(bias) : OperandRef();
-        define(op.getResult(), currentIndex);
-        call(op.getLoc(), kLlmoKernelWeightQuantLinear,
-             {m, n, k, bits, groupSize, bias ? 1 : 0},
-             {x, wRef, sRef, zRef, bRef, use(op.getResult())});
+        OperandRef rRef = residual ? use(residual) : OperandRef();
+        define(result, currentIndex);
+        call(op->getLoc(), kLlmoKernelWeightQuantLinear,
+             {m, n, k, bits, groupSize, bias ? 1 : 0, activation,
+              residual ? 1 : 0},
+             {x, wRef, sRef, zRef, bRef, rRef, use(result)});
         return success();
       }
     }
   }
   FailureOr<Tensor> w = constantTensor(weight);
   if (failed(w))
-    return op.emitError("CPU code generation needs a constant weight (or a "
-                        "dequantized constant) for llmo.linear");
+    return op->emitError("CPU code generation needs a constant weight (or a "
+                         "dequantized constant) for a linear");
   auto key = std::make_pair(weight.getAsOpaquePointer(), 1);
   int64_t packed;
   if (auto it = weightCache.find(key); it != weightCache.end()) {
@@ -390,12 +396,14 @@ LogicalResult Lowering::lowerLinear(LinearOp op) {
     packed = addWeight(buffer.data(), buffer.size() * 4);
     weightCache[key] = packed;
   }
-  OperandRef x = use(op.getInput());
+  OperandRef x = use(input);
   OperandRef bRef = bias ? use(bias) : OperandRef();
-  define(op.getResult(), currentIndex);
-  call(op.getLoc(), kLlmoKernelLinearF32, {m, n, k, bias ? 1 : 0},
-       {x, OperandRef{OperandRef::Weight, Value(), packed}, bRef,
-        use(op.getResult())});
+  OperandRef rRef = residual ? use(residual) : OperandRef();
+  define(result, currentIndex);
+  call(op->getLoc(), kLlmoKernelLinearF32,
+       {m, n, k, bias ? 1 : 0, activation, residual ? 1 : 0},
+       {x, OperandRef{OperandRef::Weight, Value(), packed}, bRef, rRef,
+        use(result)});
   return success();
 }
 
@@ -448,11 +456,10 @@ std::optional<int64_t> unaryOpcode(Operation *op) {
 bool feedsOnlyLinearWeights(DequantizeOp op) {
   if (op->use_empty())
     return false;
-  for (OpOperand &use : op->getUses()) {
-    auto linear = dyn_cast<LinearOp>(use.getOwner());
-    if (!linear || use.getOperandNumber() != 1)
+  for (OpOperand &use : op->getUses())
+    if (!isa<LinearOp, FusedLinearOp>(use.getOwner()) ||
+        use.getOperandNumber() != 1)
       return false;
-  }
   return true;
 }
 
@@ -500,7 +507,49 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
     return success();
   }
   return TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](LinearOp o) -> LogicalResult { return lowerLinear(o); })
+      .Case([&](LinearOp o) -> LogicalResult {
+        return lowerLinear(o, o.getInput(), o.getWeight(), o.getBias(),
+                           Value(), kLlmoActNone);
+      })
+      .Case([&](FusedLinearOp o) -> LogicalResult {
+        int64_t act = llvm::StringSwitch<int64_t>(o.getActivation())
+                          .Case("gelu", kLlmoActGelu)
+                          .Case("gelu_tanh", kLlmoActGeluTanh)
+                          .Case("silu", kLlmoActSilu)
+                          .Case("relu", kLlmoActRelu)
+                          .Default(kLlmoActNone);
+        return lowerLinear(o, o.getInput(), o.getWeight(), o.getBias(),
+                           o.getResidual(), act);
+      })
+      .Case([&](AttentionOp o) -> LogicalResult {
+        auto q = tensorType(o.getQuery()).getShape();
+        int64_t rank = q.size(), sq = q[rank - 2], d = q[rank - 1];
+        int64_t sk = tensorType(o.getKey()).getDimSize(rank - 2);
+        int64_t dv = tensorType(o.getValue()).getDimSize(rank - 1);
+        // K^T of a head and 6 rows of scores live in 1 MiB of scratch.
+        if ((d + 6) * sk * 4 > (int64_t)(1 << 20))
+          return o.emitError("CPU attention keeps K^T and six rows of scores "
+                             "in 1 MiB of scratch: Sk = ")
+                 << sk << " with D = " << d << " is too long";
+        std::vector<int64_t> scores(q.begin(), q.end() - 2);
+        scores.push_back(sq);
+        scores.push_back(sk);
+        std::vector<int64_t> desc = {numElements(q.drop_back(2)), sq, sk, d,
+                                     dv,
+                                     floatBits(o.getScale().convertToFloat()),
+                                     o.getMask() ? 1 : 0, rank};
+        desc.insert(desc.end(), scores.begin(), scores.end());
+        std::vector<int64_t> strides(rank, 0);
+        if (o.getMask())
+          strides = broadcastStrides(tensorType(o.getMask()).getShape(),
+                                     scores);
+        desc.insert(desc.end(), strides.begin(), strides.end());
+        OperandRef rq = use(o.getQuery()), rk = use(o.getKey()),
+                   rv = use(o.getValue());
+        OperandRef rm = o.getMask() ? use(o.getMask()) : OperandRef();
+        call(loc, kLlmoKernelAttention, desc, {rq, rk, rv, rm, defineAndUse()});
+        return success();
+      })
       .Case([&](QLinearOp o) -> LogicalResult {
         return lowerQuantizedLinear(o, o.getInput(), o.getWeight(),
                                     o.getBias(), /*dynamic=*/false);

@@ -410,9 +410,9 @@ Tensor evalMatmul(MatmulOp op, const Tensor &l, const Tensor &r) {
   return out;
 }
 
-Tensor evalLinear(LinearOp op, const Tensor &x, const Tensor &w,
+Tensor evalLinear(Operation *op, const Tensor &x, const Tensor &w,
                   const Tensor *bias) {
-  Tensor out = resultTensor(op.getResult());
+  Tensor out = resultTensor(op->getResult(0));
   int64_t k = w.shape[0], n = w.shape[1];
   int64_t m = product(ArrayRef<int64_t>(x.shape).drop_back());
   gemm(x.floats.data(), w.floats.data(), out.floats.data(), m, k, n);
@@ -420,6 +420,76 @@ Tensor evalLinear(LinearOp op, const Tensor &x, const Tensor &w,
     for (int64_t j = 0; j < n; ++j) {
       float &v = out.floats[i * n + j];
       v = roundToDType(bias ? v + bias->floats[j] : v, out.dtype);
+    }
+  return out;
+}
+
+/// fused_linear: act(x @ w + b) + residual, each step as its own op does.
+Tensor evalFusedLinear(FusedLinearOp op, const Tensor &x, const Tensor &w,
+                       const Tensor *bias, const Tensor *residual) {
+  Tensor out = evalLinear(op, x, w, bias);
+  StringRef act = op.getActivation();
+  for (float &v : out.floats) {
+    if (act == "gelu")
+      v = gelu(v, /*tanhApprox=*/false);
+    else if (act == "gelu_tanh")
+      v = gelu(v, /*tanhApprox=*/true);
+    else if (act == "silu")
+      v = v / (1.0f + std::exp(-v));
+    else if (act == "relu")
+      v = v < 0 ? 0.0f : v;
+    v = roundToDType(v, out.dtype);
+  }
+  if (residual)
+    for (size_t i = 0; i < out.floats.size(); ++i)
+      out.floats[i] = roundToDType(out.floats[i] + residual->floats[i],
+                                   out.dtype);
+  return out;
+}
+
+Tensor evalAttention(AttentionOp op, const Tensor &q, const Tensor &k,
+                     const Tensor &v, const Tensor *mask) {
+  Tensor out = resultTensor(op.getResult());
+  int64_t rank = q.rank();
+  int64_t sq = q.shape[rank - 2], d = q.shape[rank - 1],
+          sk = k.shape[rank - 2], dv = v.shape[rank - 1];
+  int64_t batches = product(ArrayRef<int64_t>(q.shape).drop_back(2));
+  float scale = op.getScale().convertToFloat();
+  std::vector<int64_t> scoreShape(q.shape.begin(), q.shape.end() - 2);
+  scoreShape.push_back(sq);
+  scoreShape.push_back(sk);
+  // Flat index into the mask of every score element (numpy broadcast).
+  std::vector<int64_t> maskAt;
+  if (mask)
+    forEachBroadcast(scoreShape, {mask->shape},
+                     [&](int64_t, const int64_t *offsets) {
+                       maskAt.push_back(offsets[0]);
+                     });
+  std::vector<double> row(sk);
+  for (int64_t b = 0; b < batches; ++b)
+    for (int64_t i = 0; i < sq; ++i) {
+      const float *qi = q.floats.data() + (b * sq + i) * d;
+      double maxValue = -INFINITY;
+      for (int64_t j = 0; j < sk; ++j) {
+        const float *kj = k.floats.data() + (b * sk + j) * d;
+        double dot = 0;
+        for (int64_t t = 0; t < d; ++t)
+          dot += (double)qi[t] * kj[t];
+        double s = (float)((float)dot * scale);
+        if (mask)
+          s = (float)(s + mask->floats[maskAt[(b * sq + i) * sk + j]]);
+        row[j] = s;
+        maxValue = std::max(maxValue, s);
+      }
+      double sum = 0;
+      for (double &s : row)
+        sum += s = std::exp(s - maxValue);
+      for (int64_t c = 0; c < dv; ++c) {
+        double acc = 0;
+        for (int64_t j = 0; j < sk; ++j)
+          acc += row[j] / sum * v.floats[(b * sk + j) * dv + c];
+        out.floats[(b * sq + i) * dv + c] = roundToDType((float)acc, out.dtype);
+      }
     }
   return out;
 }
@@ -899,6 +969,16 @@ FailureOr<std::vector<Tensor>> evaluateOp(Operation *op,
           [&](WhereOp o) { return one(evalWhere(o, *in[0], *in[1], *in[2])); })
       .Case([&](CastOp o) { return one(evalCast(o, *in[0])); })
       .Case([&](MatmulOp o) { return one(evalMatmul(o, *in[0], *in[1])); })
+      .Case([&](FusedLinearOp o) {
+        unsigned next = 2;
+        const Tensor *bias = o.getBias() ? in[next++] : nullptr;
+        const Tensor *residual = o.getResidual() ? in[next] : nullptr;
+        return one(evalFusedLinear(o, *in[0], *in[1], bias, residual));
+      })
+      .Case([&](AttentionOp o) {
+        return one(evalAttention(o, *in[0], *in[1], *in[2],
+                                 o.getMask() ? in[3] : nullptr));
+      })
       .Case([&](LinearOp o) {
         return one(
             evalLinear(o, *in[0], *in[1], o.getBias() ? in[2] : nullptr));

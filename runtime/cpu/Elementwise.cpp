@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <immintrin.h>
 
 namespace llmo::rt {
@@ -163,27 +164,45 @@ void unaryInt(int64_t opcode, const T *in, T *out, int64_t count) {
   }
 }
 
+/// As the interpreter's cast: to bool is `!= 0`; float to integer rounds
+/// toward zero and saturates (NaN -> 0); integer to integer wraps.
 template <typename From, typename To>
-void castTyped(const void *in, void *out, int64_t count) {
+void castTyped(const void *in, void *out, int64_t count, bool toBool) {
   const From *src = (const From *)in;
   To *dst = (To *)out;
   for (int64_t i = 0; i < count; ++i) {
-    if constexpr (std::is_same_v<To, uint8_t> && sizeof(From) > 1)
-      dst[i] = (To)(src[i] != 0);
-    else
-      dst[i] = (To)src[i];
+    From x = src[i];
+    if (toBool) {
+      dst[i] = (To)(x != 0);
+    } else if constexpr (std::is_floating_point_v<From> &&
+                         !std::is_floating_point_v<To>) {
+      double v = std::trunc((double)x);
+      if (std::isnan(v))
+        dst[i] = 0;
+      else if (v <= (double)std::numeric_limits<To>::min())
+        dst[i] = std::numeric_limits<To>::min();
+      else if (v >= (double)std::numeric_limits<To>::max())
+        dst[i] = std::numeric_limits<To>::max();
+      else
+        dst[i] = (To)v;
+    } else if constexpr (!std::is_floating_point_v<To>) {
+      using U = std::make_unsigned_t<To>;
+      dst[i] = (To)(U)(uint64_t)(int64_t)x; // two's-complement wrap
+    } else {
+      dst[i] = (To)x;
+    }
   }
 }
 
 template <typename From>
 void castFrom(int64_t to, const void *in, void *out, int64_t count) {
   switch (to) {
-  case kLlmoF32: return castTyped<From, float>(in, out, count);
-  case kLlmoI64: return castTyped<From, int64_t>(in, out, count);
-  case kLlmoI32: return castTyped<From, int32_t>(in, out, count);
-  case kLlmoBool: return castTyped<From, uint8_t>(in, out, count);
-  case kLlmoI8: return castTyped<From, int8_t>(in, out, count);
-  case kLlmoU8: return castTyped<From, uint8_t>(in, out, count);
+  case kLlmoF32: return castTyped<From, float>(in, out, count, false);
+  case kLlmoI64: return castTyped<From, int64_t>(in, out, count, false);
+  case kLlmoI32: return castTyped<From, int32_t>(in, out, count, false);
+  case kLlmoBool: return castTyped<From, uint8_t>(in, out, count, true);
+  case kLlmoI8: return castTyped<From, int8_t>(in, out, count, false);
+  case kLlmoU8: return castTyped<From, uint8_t>(in, out, count, false);
   }
 }
 

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Kernels.h"
+#include "VectorMath.h"
 #include "llmo/Runtime/Packing.h"
 
 #include <algorithm>
@@ -25,122 +26,291 @@ inline __m256i tailMask(int64_t count) {
       (const __m256i *)(ones + 8 - std::clamp<int64_t>(count, 0, 8)));
 }
 
+inline __m256 activate(__m256 v, int64_t activation) {
+  const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+  switch (activation) {
+  case kLlmoActGelu: {
+    __m256 e = erfPs(_mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f)));
+    return _mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(one, e));
+  }
+  case kLlmoActGeluTanh: {
+    __m256 v3 = _mm256_mul_ps(_mm256_mul_ps(v, v), v);
+    __m256 inner =
+        _mm256_mul_ps(_mm256_set1_ps(0.7978845608028654f),
+                      _mm256_fmadd_ps(_mm256_set1_ps(0.044715f), v3, v));
+    return _mm256_mul_ps(_mm256_mul_ps(half, v),
+                         _mm256_add_ps(one, tanhPs(inner)));
+  }
+  case kLlmoActSilu:
+    return _mm256_mul_ps(v, sigmoidPs(v));
+  case kLlmoActRelu:
+    return _mm256_max_ps(v, _mm256_setzero_ps());
+  default:
+    return v;
+  }
+}
+
+/// The epilogue of a tile's last K block: applied to the accumulators
+/// before they are stored. C's element (i, j) is output (row0 + i, col0 + j).
+struct TileEpilogue {
+  const Epilogue *epilogue;
+  int64_t row0, col0, ld;
+};
+
 /// Rows [0, MR) of C[:, 0:cols) (+)= A[0:MR, 0:k] * B[0:k, 0:16), B's rows
 /// `ldb` floats apart. With `maskedB` only `cols` columns of B are read.
-template <int MR, bool maskedB>
+/// The 12 accumulators are named variables (not an array) so that GCC keeps
+/// them in registers instead of spilling them every iteration.
+template <int MR, bool maskedB, bool packedA>
 void microkernel(const float *a, int64_t lda, const float *b, int64_t ldb,
                  int64_t k, float *c, int64_t ldc, int64_t cols,
-                 bool accumulate) {
-  __m256 acc0[MR], acc1[MR];
-  for (int i = 0; i < MR; ++i)
-    acc0[i] = acc1[i] = _mm256_setzero_ps();
+                 bool accumulate, const TileEpilogue *tile) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00,
+         c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00,
+         c50 = c00, c51 = c00;
   __m256i mask0 = tailMask(cols), mask1 = tailMask(cols - 8);
+  const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda,
+              *a4 = a + 4 * lda, *a5 = a + 5 * lda;
   for (int64_t p = 0; p < k; ++p, b += ldb) {
     __m256 b0, b1;
-    if (maskedB) {
+    if constexpr (maskedB) {
       b0 = _mm256_maskload_ps(b, mask0);
       b1 = _mm256_maskload_ps(b + 8, mask1);
     } else {
       b0 = _mm256_loadu_ps(b);
       b1 = _mm256_loadu_ps(b + 8);
     }
-    for (int i = 0; i < MR; ++i) {
-      __m256 av = _mm256_broadcast_ss(a + i * lda + p);
-      acc0[i] = _mm256_fmadd_ps(av, b0, acc0[i]);
-      acc1[i] = _mm256_fmadd_ps(av, b1, acc1[i]);
-    }
+    // Packed A: the kMr rows of column p are adjacent (one stream).
+#define LLMO_FMA_ROW(i)                                                        \
+  if constexpr (MR > i) {                                                      \
+    __m256 av = _mm256_broadcast_ss(packedA ? a + p * kMr + i : a##i + p);     \
+    c##i##0 = _mm256_fmadd_ps(av, b0, c##i##0);                                \
+    c##i##1 = _mm256_fmadd_ps(av, b1, c##i##1);                                \
   }
-  for (int i = 0; i < MR; ++i) {
+    LLMO_FMA_ROW(0)
+    LLMO_FMA_ROW(1)
+    LLMO_FMA_ROW(2)
+    LLMO_FMA_ROW(3)
+    LLMO_FMA_ROW(4)
+    LLMO_FMA_ROW(5)
+#undef LLMO_FMA_ROW
+  }
+  auto finish = [&](int i, __m256 &v0, __m256 &v1) {
+    const Epilogue &e = *tile->epilogue;
+    const float *res =
+        e.residual ? e.residual + (tile->row0 + i) * tile->ld + tile->col0
+                   : nullptr;
+    if (cols == 16) {
+      if (e.bias) {
+        v0 = _mm256_add_ps(v0, _mm256_loadu_ps(e.bias + tile->col0));
+        v1 = _mm256_add_ps(v1, _mm256_loadu_ps(e.bias + tile->col0 + 8));
+      }
+      v0 = activate(v0, e.activation);
+      v1 = activate(v1, e.activation);
+      if (res) {
+        v0 = _mm256_add_ps(v0, _mm256_loadu_ps(res));
+        v1 = _mm256_add_ps(v1, _mm256_loadu_ps(res + 8));
+      }
+      return;
+    }
+    if (e.bias) {
+      v0 = _mm256_add_ps(v0, _mm256_maskload_ps(e.bias + tile->col0, mask0));
+      v1 = _mm256_add_ps(v1,
+                         _mm256_maskload_ps(e.bias + tile->col0 + 8, mask1));
+    }
+    v0 = activate(v0, e.activation);
+    v1 = activate(v1, e.activation);
+    if (res) {
+      v0 = _mm256_add_ps(v0, _mm256_maskload_ps(res, mask0));
+      v1 = _mm256_add_ps(v1, _mm256_maskload_ps(res + 8, mask1));
+    }
+  };
+  auto store = [&](int i, __m256 v0, __m256 v1) {
     float *row = c + i * ldc;
     if (cols == 16) {
       if (accumulate) {
-        acc0[i] = _mm256_add_ps(acc0[i], _mm256_loadu_ps(row));
-        acc1[i] = _mm256_add_ps(acc1[i], _mm256_loadu_ps(row + 8));
+        v0 = _mm256_add_ps(v0, _mm256_loadu_ps(row));
+        v1 = _mm256_add_ps(v1, _mm256_loadu_ps(row + 8));
       }
-      _mm256_storeu_ps(row, acc0[i]);
-      _mm256_storeu_ps(row + 8, acc1[i]);
+      if (tile)
+        finish(i, v0, v1);
+      _mm256_storeu_ps(row, v0);
+      _mm256_storeu_ps(row + 8, v1);
     } else {
       if (accumulate) {
-        acc0[i] = _mm256_add_ps(acc0[i], _mm256_maskload_ps(row, mask0));
-        acc1[i] = _mm256_add_ps(acc1[i], _mm256_maskload_ps(row + 8, mask1));
+        v0 = _mm256_add_ps(v0, _mm256_maskload_ps(row, mask0));
+        v1 = _mm256_add_ps(v1, _mm256_maskload_ps(row + 8, mask1));
       }
-      _mm256_maskstore_ps(row, mask0, acc0[i]);
-      _mm256_maskstore_ps(row + 8, mask1, acc1[i]);
+      if (tile)
+        finish(i, v0, v1);
+      _mm256_maskstore_ps(row, mask0, v0);
+      _mm256_maskstore_ps(row + 8, mask1, v1);
     }
-  }
+  };
+  store(0, c00, c01);
+  if constexpr (MR > 1) store(1, c10, c11);
+  if constexpr (MR > 2) store(2, c20, c21);
+  if constexpr (MR > 3) store(3, c30, c31);
+  if constexpr (MR > 4) store(4, c40, c41);
+  if constexpr (MR > 5) store(5, c50, c51);
 }
 
-template <bool maskedB>
+template <bool maskedB, bool packedA = false>
 void gemmTile(const float *a, int64_t lda, const float *b, int64_t ldb,
               int64_t k, float *c, int64_t ldc, int64_t mr, int64_t cols,
-              bool accumulate) {
+              bool accumulate, const TileEpilogue *tile = nullptr) {
   switch (mr) {
-  case 6: return microkernel<6, maskedB>(a, lda, b, ldb, k, c, ldc, cols, accumulate);
-  case 5: return microkernel<5, maskedB>(a, lda, b, ldb, k, c, ldc, cols, accumulate);
-  case 4: return microkernel<4, maskedB>(a, lda, b, ldb, k, c, ldc, cols, accumulate);
-  case 3: return microkernel<3, maskedB>(a, lda, b, ldb, k, c, ldc, cols, accumulate);
-  case 2: return microkernel<2, maskedB>(a, lda, b, ldb, k, c, ldc, cols, accumulate);
-  default: return microkernel<1, maskedB>(a, lda, b, ldb, k, c, ldc, cols, accumulate);
+  case 6: return microkernel<6, maskedB, packedA>(a, lda, b, ldb, k, c, ldc, cols, accumulate, tile);
+  case 5: return microkernel<5, maskedB, packedA>(a, lda, b, ldb, k, c, ldc, cols, accumulate, tile);
+  case 4: return microkernel<4, maskedB, packedA>(a, lda, b, ldb, k, c, ldc, cols, accumulate, tile);
+  case 3: return microkernel<3, maskedB, packedA>(a, lda, b, ldb, k, c, ldc, cols, accumulate, tile);
+  case 2: return microkernel<2, maskedB, packedA>(a, lda, b, ldb, k, c, ldc, cols, accumulate, tile);
+  default: return microkernel<1, maskedB, packedA>(a, lda, b, ldb, k, c, ldc, cols, accumulate, tile);
   }
 }
 
-/// out[rows, cols] += bias[cols] (rows `ld` apart).
-void addBias(float *out, int64_t ld, int64_t rows, const float *bias,
-             int64_t cols) {
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j)
-      out[i * ld + j] += bias[j];
-}
-
-/// Rows per work item of the panel-parallel GEMMs: whole row blocks, small
-/// enough to give every worker several items.
-int64_t rowsPerItem(int64_t m, int64_t panels, int threads) {
-  int64_t wanted = std::max<int64_t>(1, (4 * threads + panels - 1) / panels);
-  int64_t rows = (m + wanted - 1) / wanted;
-  rows = (rows + kMr - 1) / kMr * kMr;
-  return std::max<int64_t>(kMr, rows);
+/// Copies rows [0, rows) x columns [0, kc) of A (rows `lda` apart) into
+/// blocks of kMr rows, column-interleaved: out[blk][p][i] = A[blk*kMr+i][p].
+void packA(const float *a, int64_t lda, int64_t rows, int64_t kc, float *out) {
+  for (int64_t r0 = 0; r0 < rows; r0 += kMr, out += kc * kMr) {
+    int64_t mr = std::min(kMr, rows - r0);
+    for (int64_t p = 0; p < kc; ++p)
+      for (int64_t i = 0; i < kMr; ++i)
+        out[p * kMr + i] = i < mr ? a[(r0 + i) * lda + p] : 0.0f;
+  }
 }
 
 } // namespace
 
-void sgemmPanel(const float *a, int64_t lda, const float *panel, int64_t k,
-                float *c, int64_t ldc, int64_t mr, int64_t cols,
-                bool accumulate) {
-  gemmTile<false>(a, lda, panel, kLlmoPanelN, k, c, ldc, mr, cols, accumulate);
+namespace {
+
+} // namespace
+
+void applyEpilogue(float *out, int64_t ld, int64_t rows, int64_t cols,
+                   const Epilogue &e, int64_t column0, int64_t row0) {
+  if (!e.bias && e.activation == kLlmoActNone && !e.residual)
+    return;
+  for (int64_t i = 0; i < rows; ++i) {
+    float *row = out + i * ld;
+    const float *res = e.residual ? e.residual + (row0 + i) * ld + column0
+                                  : nullptr;
+    // Masked AVX stores are microcoded on AMD cores: full vectors, then a
+    // scalar-width tail through a small buffer.
+    int64_t j = 0;
+    for (; j + 8 <= cols; j += 8) {
+      __m256 v = _mm256_loadu_ps(row + j);
+      if (e.bias)
+        v = _mm256_add_ps(v, _mm256_loadu_ps(e.bias + column0 + j));
+      v = activate(v, e.activation);
+      if (res)
+        v = _mm256_add_ps(v, _mm256_loadu_ps(res + j));
+      _mm256_storeu_ps(row + j, v);
+    }
+    if (j < cols) {
+      alignas(32) float tail[8] = {}, biasTail[8] = {}, resTail[8] = {};
+      int64_t n = cols - j;
+      std::copy(row + j, row + cols, tail);
+      if (e.bias)
+        std::copy(e.bias + column0 + j, e.bias + column0 + cols, biasTail);
+      if (res)
+        std::copy(res + j, res + cols, resTail);
+      __m256 v = _mm256_add_ps(_mm256_load_ps(tail), _mm256_load_ps(biasTail));
+      v = _mm256_add_ps(activate(v, e.activation), _mm256_load_ps(resTail));
+      _mm256_store_ps(tail, v);
+      std::copy(tail, tail + n, row + j);
+    }
+  }
 }
+
+namespace {
+
+/// C[m, n] = A[m, k] x W (+ bias) where W is streamed as 16-column panels:
+/// panelBlock(p, k0, kc, scratch) returns rows [k0, k0 + kc) of panel p as
+/// kc x 16 floats (the packed weight itself, or a dequantized copy in
+/// `scratch`). Work items are a block of rows (packed once per K block into
+/// worker scratch) times a group of panels; a panel's K block (16 KB) stays
+/// in L1 while the row blocks stream past it.
+template <typename PanelBlock>
+void blockedGemm(ExecContext &ec, int64_t m, int64_t n, int64_t k,
+                 const float *x, const Epilogue &epilogue, float *out,
+                 const PanelBlock &panelBlock) {
+  int64_t panels = numPanels(n);
+  int threads = ec.pool->numThreads();
+  int64_t rows = std::min<int64_t>((m + kMr - 1) / kMr * kMr, 192);
+  int64_t rowItems = (m + rows - 1) / rows;
+  int64_t groups = std::min<int64_t>(
+      panels, std::max<int64_t>(1, (4 * threads + rowItems - 1) / rowItems));
+  int64_t perGroup = (panels + groups - 1) / groups;
+  groups = (panels + perGroup - 1) / perGroup;
+  ec.pool->parallelFor(rowItems * groups, 1, [&](int64_t begin, int64_t end,
+                                                 int worker) {
+    float *packed = (float *)ec.workerScratch(worker);
+    float *panelScratch = packed + 192 * kKc;
+    for (int64_t item = begin; item < end; ++item) {
+      int64_t r0 = item / groups * rows, r1 = std::min(m, r0 + rows);
+      int64_t p0 = item % groups * perGroup;
+      int64_t p1 = std::min(panels, p0 + perGroup);
+      if (k == 0)
+        for (int64_t p = p0; p < p1; ++p) {
+          int64_t cols = std::min<int64_t>(kLlmoPanelN, n - p * kLlmoPanelN);
+          for (int64_t i = r0; i < r1; ++i)
+            std::fill(out + i * n + p * kLlmoPanelN,
+                      out + i * n + p * kLlmoPanelN + cols, 0.0f);
+          applyEpilogue(out + r0 * n + p * kLlmoPanelN, n, r1 - r0, cols,
+                        epilogue, p * kLlmoPanelN, r0);
+        }
+      for (int64_t k0 = 0; k0 < k; k0 += kKc) {
+        int64_t kc = std::min(kKc, k - k0);
+        packA(x + r0 * k + k0, k, r1 - r0, kc, packed);
+        for (int64_t p = p0; p < p1; ++p) {
+          int64_t cols = std::min<int64_t>(kLlmoPanelN, n - p * kLlmoPanelN);
+          const float *panel = panelBlock(p, k0, kc, panelScratch);
+          bool last = k0 + kc == k;
+          for (int64_t i = r0; i < r1; i += kMr) {
+            // The last K block applies the epilogue in registers.
+            TileEpilogue tile{&epilogue, i, p * kLlmoPanelN, n};
+            gemmTile<false, true>(packed + (i - r0) * kc, 0, panel,
+                                  kLlmoPanelN, kc,
+                                  out + i * n + p * kLlmoPanelN, n,
+                                  std::min(kMr, r1 - i), cols, k0 > 0,
+                                  last ? &tile : nullptr);
+          }
+        }
+      }
+    }
+  });
+}
+
+} // namespace
 
 void kernelLinearF32(void *ctx, const int64_t *desc, void *const *ops) {
   int64_t m = desc[0], n = desc[1], k = desc[2];
-  bool hasBias = desc[3];
-  const float *x = (const float *)ops[0], *w = (const float *)ops[1];
-  const float *bias = hasBias ? (const float *)ops[2] : nullptr;
-  float *out = (float *)ops[3];
-  ExecContext &ec = contextOf(ctx);
-  int64_t panels = numPanels(n);
-  int64_t rows = rowsPerItem(m, panels, ec.pool->numThreads());
-  int64_t rowItems = (m + rows - 1) / rows;
-  ec.pool->parallelFor(panels * rowItems, 1, [&](int64_t begin, int64_t end,
-                                                 int) {
-    for (int64_t item = begin; item < end; ++item) {
-      int64_t p = item % panels, r0 = item / panels * rows;
-      int64_t r1 = std::min(m, r0 + rows);
-      int64_t cols = std::min<int64_t>(kLlmoPanelN, n - p * kLlmoPanelN);
-      const float *panel = w + p * k * kLlmoPanelN;
-      float *cBase = out + p * kLlmoPanelN;
+  const float *w = (const float *)ops[1];
+  Epilogue epilogue{desc[3] ? (const float *)ops[2] : nullptr, desc[4],
+                    desc[5] ? (const float *)ops[3] : nullptr};
+  blockedGemm(contextOf(ctx), m, n, k, (const float *)ops[0], epilogue,
+              (float *)ops[4],
+              [&](int64_t p, int64_t k0, int64_t, float *) {
+                return w + (p * k + k0) * kLlmoPanelN;
+              });
+}
+
+void smallGemm(const float *a, int64_t lda, const float *b, int64_t ldb,
+               int64_t m, int64_t n, int64_t k, float *c, int64_t ldc) {
+  for (int64_t i = 0; i < m; i += kMr)
+    for (int64_t j = 0; j < n; j += 16) {
+      int64_t cols = std::min<int64_t>(16, n - j), mr = std::min(kMr, m - i);
       if (k == 0) {
-        for (int64_t i = r0; i < r1; ++i)
-          std::fill(cBase + i * n, cBase + i * n + cols, 0.0f);
+        for (int64_t r = 0; r < mr; ++r)
+          std::fill(c + (i + r) * ldc + j, c + (i + r) * ldc + j + cols, 0.0f);
+      } else if (cols == 16) {
+        gemmTile<false>(a + i * lda, lda, b + j, ldb, k, c + i * ldc + j, ldc,
+                        mr, cols, false);
+      } else {
+        gemmTile<true>(a + i * lda, lda, b + j, ldb, k, c + i * ldc + j, ldc,
+                       mr, cols, false);
       }
-      for (int64_t k0 = 0; k0 < k; k0 += kKc) {
-        int64_t kc = std::min(kKc, k - k0);
-        for (int64_t i = r0; i < r1; i += kMr)
-          sgemmPanel(x + i * k + k0, k, panel + k0 * kLlmoPanelN, kc,
-                     cBase + i * n, n, std::min(kMr, r1 - i), cols, k0 > 0);
-      }
-      if (bias)
-        addBias(cBase + r0 * n, n, r1 - r0, bias + p * kLlmoPanelN, cols);
     }
-  });
 }
 
 void kernelMatmul(void *ctx, const int64_t *desc, void *const *ops) {
@@ -217,7 +387,8 @@ struct WeightQuantArgs {
   int64_t m, n, k, groupSize, paddedN;
   const float *x;
   const uint8_t *packed;
-  const float *scales, *zeroPoints, *bias;
+  const float *scales, *zeroPoints;
+  Epilogue epilogue;
   float *out;
   int64_t rowBytes; // bytes per packed panel row
 };
@@ -226,30 +397,44 @@ struct WeightQuantArgs {
 /// weight byte once.
 template <int bits, int MR>
 void gemvPanel(const WeightQuantArgs &args, int64_t p) {
-  __m256 acc0[MR], acc1[MR];
-  for (int i = 0; i < MR; ++i)
-    acc0[i] = acc1[i] = _mm256_setzero_ps();
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00,
+         c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   const uint8_t *panel = args.packed + p * args.k * args.rowBytes;
-  for (int64_t r = 0; r < args.k; ++r) {
-    int64_t param = (r / args.groupSize) * args.paddedN + p * kLlmoPanelN;
-    __m256 w0, w1;
-    dequantRow<bits>(panel + r * args.rowBytes, args.scales + param,
-                     args.zeroPoints + param, w0, w1);
-    for (int i = 0; i < MR; ++i) {
-      __m256 xv = _mm256_broadcast_ss(args.x + i * args.k + r);
-      acc0[i] = _mm256_fmadd_ps(xv, w0, acc0[i]);
-      acc1[i] = _mm256_fmadd_ps(xv, w1, acc1[i]);
+  const float *x0 = args.x, *x1 = x0 + args.k, *x2 = x1 + args.k,
+              *x3 = x2 + args.k;
+  for (int64_t g0 = 0; g0 < args.k; g0 += args.groupSize) {
+    int64_t param = (g0 / args.groupSize) * args.paddedN + p * kLlmoPanelN;
+    const float *scales = args.scales + param, *zps = args.zeroPoints + param;
+    int64_t g1 = std::min(args.k, g0 + args.groupSize);
+    for (int64_t r = g0; r < g1; ++r) {
+      __m256 w0, w1;
+      dequantRow<bits>(panel + r * args.rowBytes, scales, zps, w0, w1);
+#define LLMO_FMA_ROW(i)                                                        \
+  if constexpr (MR > i) {                                                      \
+    __m256 xv = _mm256_broadcast_ss(x##i + r);                                 \
+    c##i##0 = _mm256_fmadd_ps(xv, w0, c##i##0);                                \
+    c##i##1 = _mm256_fmadd_ps(xv, w1, c##i##1);                                \
+  }
+      LLMO_FMA_ROW(0)
+      LLMO_FMA_ROW(1)
+      LLMO_FMA_ROW(2)
+      LLMO_FMA_ROW(3)
+#undef LLMO_FMA_ROW
     }
   }
   int64_t cols = std::min<int64_t>(kLlmoPanelN, args.n - p * kLlmoPanelN);
-  for (int i = 0; i < MR; ++i) {
+  auto store = [&](int i, __m256 v0, __m256 v1) {
     alignas(32) float row[16];
-    _mm256_store_ps(row, acc0[i]);
-    _mm256_store_ps(row + 8, acc1[i]);
+    _mm256_store_ps(row, v0);
+    _mm256_store_ps(row + 8, v1);
     float *dst = args.out + i * args.n + p * kLlmoPanelN;
-    for (int64_t j = 0; j < cols; ++j)
-      dst[j] = row[j] + (args.bias ? args.bias[p * kLlmoPanelN + j] : 0.0f);
-  }
+    std::copy(row, row + cols, dst);
+    applyEpilogue(dst, args.n, 1, cols, args.epilogue, p * kLlmoPanelN, i);
+  };
+  store(0, c00, c01);
+  if constexpr (MR > 1) store(1, c10, c11);
+  if constexpr (MR > 2) store(2, c20, c21);
+  if constexpr (MR > 3) store(3, c30, c31);
 }
 
 template <int bits>
@@ -262,33 +447,20 @@ void gemvRows(const WeightQuantArgs &args, int64_t p) {
   }
 }
 
-/// Prefill path: dequantizes K blocks of panel p into scratch and runs the
-/// fp32 microkernel over rows [r0, r1).
+/// Dequantizes rows [k0, k0 + kc) of panel p into `out` (kc x 16 floats).
 template <int bits>
-void gemmPanelRows(const WeightQuantArgs &args, int64_t p, int64_t r0,
-                   int64_t r1, float *scratch) {
+void dequantPanelBlock(const WeightQuantArgs &args, int64_t p, int64_t k0,
+                       int64_t kc, float *out) {
   const uint8_t *panel = args.packed + p * args.k * args.rowBytes;
-  int64_t cols = std::min<int64_t>(kLlmoPanelN, args.n - p * kLlmoPanelN);
-  float *cBase = args.out + p * kLlmoPanelN;
-  for (int64_t k0 = 0; k0 < args.k; k0 += kKc) {
-    int64_t kc = std::min(kKc, args.k - k0);
-    for (int64_t r = 0; r < kc; ++r) {
-      int64_t row = k0 + r;
-      int64_t param = (row / args.groupSize) * args.paddedN + p * kLlmoPanelN;
-      __m256 w0, w1;
-      dequantRow<bits>(panel + row * args.rowBytes, args.scales + param,
-                       args.zeroPoints + param, w0, w1);
-      _mm256_storeu_ps(scratch + r * kLlmoPanelN, w0);
-      _mm256_storeu_ps(scratch + r * kLlmoPanelN + 8, w1);
-    }
-    for (int64_t i = r0; i < r1; i += kMr)
-      sgemmPanel(args.x + i * args.k + k0, args.k, scratch, kc,
-                 cBase + i * args.n, args.n, std::min(kMr, r1 - i), cols,
-                 k0 > 0);
+  for (int64_t r = 0; r < kc; ++r) {
+    int64_t row = k0 + r;
+    int64_t param = (row / args.groupSize) * args.paddedN + p * kLlmoPanelN;
+    __m256 w0, w1;
+    dequantRow<bits>(panel + row * args.rowBytes, args.scales + param,
+                     args.zeroPoints + param, w0, w1);
+    _mm256_storeu_ps(out + r * kLlmoPanelN, w0);
+    _mm256_storeu_ps(out + r * kLlmoPanelN + 8, w1);
   }
-  if (args.bias)
-    addBias(cBase + r0 * args.n, args.n, r1 - r0,
-            args.bias + p * kLlmoPanelN, cols);
 }
 
 } // namespace
@@ -301,20 +473,20 @@ void kernelWeightQuantLinear(void *ctx, const int64_t *desc,
   args.k = desc[2];
   int bits = (int)desc[3];
   args.groupSize = desc[4];
-  bool hasBias = desc[5];
   args.paddedN = numPanels(args.n) * kLlmoPanelN;
   args.x = (const float *)ops[0];
   args.packed = (const uint8_t *)ops[1];
   args.scales = (const float *)ops[2];
   args.zeroPoints = (const float *)ops[3];
-  args.bias = hasBias ? (const float *)ops[4] : nullptr;
-  args.out = (float *)ops[5];
+  args.epilogue = {desc[5] ? (const float *)ops[4] : nullptr, desc[6],
+                   desc[7] ? (const float *)ops[5] : nullptr};
+  args.out = (float *)ops[6];
   args.rowBytes = bits == 4 ? 8 : 16;
   ExecContext &ec = contextOf(ctx);
   int64_t panels = numPanels(args.n);
   if (args.k == 0) {
-    for (int64_t i = 0; i < args.m * args.n; ++i)
-      args.out[i] = args.bias ? args.bias[i % args.n] : 0.0f;
+    std::fill(args.out, args.out + args.m * args.n, 0.0f);
+    applyEpilogue(args.out, args.n, args.m, args.n, args.epilogue, 0, 0);
     return;
   }
   if (args.m <= 4) {
@@ -324,23 +496,12 @@ void kernelWeightQuantLinear(void *ctx, const int64_t *desc,
     });
     return;
   }
-  // Dequantizing is amortized over all the rows of an item, so split rows
-  // only when there are too few panels to keep the workers busy.
-  int threads = ec.pool->numThreads();
-  int64_t rows = panels >= 4 * threads
-                     ? args.m
-                     : rowsPerItem(args.m, panels, threads);
-  int64_t rowItems = (args.m + rows - 1) / rows;
-  ec.pool->parallelFor(panels * rowItems, 1, [&](int64_t begin, int64_t end,
-                                                 int worker) {
-    float *scratch = (float *)ec.workerScratch(worker);
-    for (int64_t item = begin; item < end; ++item) {
-      int64_t p = item % panels, r0 = item / panels * rows;
-      int64_t r1 = std::min(args.m, r0 + rows);
-      bits == 4 ? gemmPanelRows<4>(args, p, r0, r1, scratch)
-                : gemmPanelRows<8>(args, p, r0, r1, scratch);
-    }
-  });
+  blockedGemm(ec, args.m, args.n, args.k, args.x, args.epilogue, args.out,
+              [&](int64_t p, int64_t k0, int64_t kc, float *scratch) {
+                bits == 4 ? dequantPanelBlock<4>(args, p, k0, kc, scratch)
+                          : dequantPanelBlock<8>(args, p, k0, kc, scratch);
+                return (const float *)scratch;
+              });
 }
 
 } // namespace llmo::rt

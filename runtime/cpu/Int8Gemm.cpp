@@ -33,21 +33,33 @@ struct Int8Args {
 template <int MR>
 void int8Microkernel(const Int8Args &args, const int16_t *rows,
                      const float *rowScales, int64_t p, float *out) {
-  __m256i acc0[MR], acc1[MR];
-  for (int i = 0; i < MR; ++i)
-    acc0[i] = acc1[i] = _mm256_setzero_si256();
+  // Named accumulators (not an array): GCC keeps them in registers.
+  __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00,
+          c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00,
+          c50 = c00, c51 = c00;
+  const int16_t *x0 = rows, *x1 = rows + args.paddedK,
+                *x2 = rows + 2 * args.paddedK, *x3 = rows + 3 * args.paddedK,
+                *x4 = rows + 4 * args.paddedK, *x5 = rows + 5 * args.paddedK;
   const int8_t *panel = args.packed + p * args.paddedK * kLlmoPanelN;
   for (int64_t kp = 0; kp < args.paddedK; kp += 2, panel += 32) {
     __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)panel));
     __m256i w1 =
         _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(panel + 16)));
-    for (int i = 0; i < MR; ++i) {
-      int32_t pair;
-      std::memcpy(&pair, rows + i * args.paddedK + kp, sizeof(pair));
-      __m256i xv = _mm256_set1_epi32(pair);
-      acc0[i] = _mm256_add_epi32(acc0[i], _mm256_madd_epi16(xv, w0));
-      acc1[i] = _mm256_add_epi32(acc1[i], _mm256_madd_epi16(xv, w1));
-    }
+#define LLMO_MADD_ROW(i)                                                       \
+  if constexpr (MR > i) {                                                      \
+    int32_t pair;                                                              \
+    std::memcpy(&pair, x##i + kp, sizeof(pair));                               \
+    __m256i xv = _mm256_set1_epi32(pair);                                      \
+    c##i##0 = _mm256_add_epi32(c##i##0, _mm256_madd_epi16(xv, w0));            \
+    c##i##1 = _mm256_add_epi32(c##i##1, _mm256_madd_epi16(xv, w1));            \
+  }
+    LLMO_MADD_ROW(0)
+    LLMO_MADD_ROW(1)
+    LLMO_MADD_ROW(2)
+    LLMO_MADD_ROW(3)
+    LLMO_MADD_ROW(4)
+    LLMO_MADD_ROW(5)
+#undef LLMO_MADD_ROW
   }
   int64_t col0 = p * kLlmoPanelN;
   int64_t cols = std::min<int64_t>(kLlmoPanelN, args.n - col0);
@@ -55,21 +67,33 @@ void int8Microkernel(const Int8Args &args, const int16_t *rows,
   std::copy(args.weightScales + col0, args.weightScales + col0 + cols, sw);
   if (args.bias)
     std::copy(args.bias + col0, args.bias + col0 + cols, bias);
-  for (int i = 0; i < MR; ++i) {
+  auto store = [&](int i, __m256i acc0, __m256i acc1) {
     __m256 rs = _mm256_set1_ps(rowScales[i]);
     __m256 s0 = _mm256_mul_ps(rs, _mm256_load_ps(sw));
     __m256 s1 = _mm256_mul_ps(rs, _mm256_load_ps(sw + 8));
-    __m256 y0 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc0[i]), s0);
-    __m256 y1 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc1[i]), s1);
+    __m256 y0 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc0), s0);
+    __m256 y1 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc1), s1);
     if (args.bias) {
       y0 = _mm256_add_ps(y0, _mm256_load_ps(bias));
       y1 = _mm256_add_ps(y1, _mm256_load_ps(bias + 8));
     }
+    float *dst = out + i * args.n + col0;
+    if (cols == 16) {
+      _mm256_storeu_ps(dst, y0);
+      _mm256_storeu_ps(dst + 8, y1);
+      return;
+    }
     alignas(32) float row[16];
     _mm256_store_ps(row, y0);
     _mm256_store_ps(row + 8, y1);
-    std::copy(row, row + cols, out + i * args.n + col0);
-  }
+    std::copy(row, row + cols, dst);
+  };
+  store(0, c00, c01);
+  if constexpr (MR > 1) store(1, c10, c11);
+  if constexpr (MR > 2) store(2, c20, c21);
+  if constexpr (MR > 3) store(3, c30, c31);
+  if constexpr (MR > 4) store(4, c40, c41);
+  if constexpr (MR > 5) store(5, c50, c51);
 }
 
 void int8Tile(const Int8Args &args, const int16_t *rows,

@@ -46,6 +46,23 @@ inline float floatFromBits(int64_t word) {
   return value;
 }
 
+/// GEMM epilogue on rows x cols of `out` (rows `ld` apart): out = act(out +
+/// bias) + residual (residual rows also `ld` apart; bias/residual may be
+/// null).
+struct Epilogue {
+  const float *bias = nullptr;
+  int64_t activation = kLlmoActNone;
+  const float *residual = nullptr;
+};
+void applyEpilogue(float *out, int64_t ld, int64_t rows, int64_t cols,
+                   const Epilogue &epilogue, int64_t column0,
+                   int64_t row0);
+
+/// C[m, n] = A[m, k] B[k, n] for small operands (rows of A, B, C `lda`,
+/// `ldb`, `ldc` floats apart) with the fp32 microkernel, unpacked.
+void smallGemm(const float *a, int64_t lda, const float *b, int64_t ldb,
+               int64_t m, int64_t n, int64_t k, float *c, int64_t ldc);
+
 /// The kernel table, indexed by LlmoKernelId.
 const llmo_kernel_fn *kernelTable();
 
@@ -66,19 +83,12 @@ void kernelGather(void *, const int64_t *, void *const *);
 void kernelQuantize(void *, const int64_t *, void *const *);
 void kernelDequantize(void *, const int64_t *, void *const *);
 void kernelDynamicQuantize(void *, const int64_t *, void *const *);
+void kernelAttention(void *, const int64_t *, void *const *);
 // Normalizations and reductions (Norm.cpp).
 void kernelLayerNorm(void *, const int64_t *, void *const *);
 void kernelRmsNorm(void *, const int64_t *, void *const *);
 void kernelSoftmax(void *, const int64_t *, void *const *);
 void kernelReduce(void *, const int64_t *, void *const *);
-
-/// C[m, 0:16) (+)= sum over k of A[m, k] * panel[k, 0:16) for rows [0, mr)
-/// (mr <= kMr) with A's rows `lda` apart; `accumulate` adds to C, else
-/// overwrites; `cols` <= 16 columns are stored. Shared by the fp32 and the
-/// weight-quantized GEMMs.
-void sgemmPanel(const float *a, int64_t lda, const float *panel, int64_t k,
-                float *c, int64_t ldc, int64_t mr, int64_t cols,
-                bool accumulate);
 
 } // namespace llmo::rt
 

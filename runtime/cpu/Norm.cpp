@@ -174,7 +174,7 @@ const llmo_kernel_fn *kernelTable() {
       kernelMatmul,      kernelQLinear,
       kernelDynamicQLinear, kernelWeightQuantLinear,
       kernelQuantize,    kernelDequantize,
-      kernelDynamicQuantize};
+      kernelDynamicQuantize, kernelAttention};
   return table;
 }
 

@@ -21,6 +21,7 @@
 #include "llmo/Passes/Passes.h"
 #include "llmo/Support/ToolSupport.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -115,6 +116,10 @@ int main(int argc, char **argv) {
   cl::opt<std::string> targetFeatures(
       "target-features", cl::desc("Extra LLVM target features, e.g. +avx2"),
       cl::init(""));
+  cl::opt<bool> fuse("fuse",
+                     cl::desc("Fuse attention, projections and linear "
+                              "epilogues (--fuse=false to keep ops apart)"),
+                     cl::init(true));
   cl::opt<bool> reportTable(
       "report-table", cl::desc("Print the report as a table"), cl::init(false));
   cl::ParseCommandLineOptions(argc, argv, "llmo compiler\n");
@@ -140,6 +145,7 @@ int main(int argc, char **argv) {
   options.activations = activations;
   options.groupSize = groupSize;
   options.outlierThreshold = outlierThreshold;
+  options.fuse = fuse;
   if (!budget.empty()) {
     int64_t bytes = parseSize(budget);
     if (bytes <= 0)
@@ -180,6 +186,9 @@ int main(int argc, char **argv) {
   if (!reportPath.empty() || reportTable)
     floatModule = module->clone();
 
+  // Fusion runs after the report is built: the report describes the
+  // quantized linears layer by layer, before projections are merged.
+  options.fuse = false;
   PassManager pm(&context);
   llmo::buildCompilePipeline(pm, options);
   if (failed(pm.run(*module)))
@@ -194,6 +203,13 @@ int main(int argc, char **argv) {
     report = llmo::buildReport(*module, *floatModule, calibration, quant);
     if (reportTable)
       llvm::outs() << llmo::reportTable(*report);
+  }
+  if (fuse) {
+    PassManager fusion(&context);
+    fusion.addNestedPass<func::FuncOp>(llmo::createFuse());
+    if (failed(fusion.run(*module)))
+      return llmo::reportError(input + ": fusion failed (see the diagnostics "
+                                       "above)");
   }
   if (emitArtifact) {
     FailureOr<llmo::CpuLowering> lowering = llmo::lowerToCpu(*module);

@@ -56,6 +56,10 @@ struct CompilePipelineOptions
       *this, "outlier-threshold",
       llvm::cl::desc("LLM.int8() threshold for W8A8 (0: off)"),
       llvm::cl::init(0.0)};
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Run --llmo-fuse at the end (attention, "
+                                   "projections, epilogues)"),
+                    llvm::cl::init(true)};
 };
 
 /// The passes llmo-compile runs after import, in order (see docs).

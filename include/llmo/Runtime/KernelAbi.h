@@ -30,7 +30,7 @@ extern "C" {
 typedef void (*llmo_kernel_fn)(void *ctx, const int64_t *desc,
                                void *const *operands);
 
-enum { kLlmoKernelAbiVersion = 1, kLlmoMaxKernelRank = 8 };
+enum { kLlmoKernelAbiVersion = 2, kLlmoMaxKernelRank = 8 };
 
 // Element type codes inside descriptors.
 enum LlmoElemType {
@@ -74,8 +74,10 @@ enum LlmoKernelId {
   kLlmoKernelSoftmax = 9,
   // desc: [opcode (kLlmoReduce*), outer, axis_dim, inner]  operands: [in, out]
   kLlmoKernelReduce = 10,
-  // fp32 linear with a packed weight (LlmoPackSgemm layout).
-  // desc: [M, N, K, has_bias]   operands: [x, packed_w, bias (or null), out]
+  // fp32 linear with a packed weight (packSgemm layout) and a fused
+  // epilogue out = act(x w + bias) + residual (LlmoActivation).
+  // desc: [M, N, K, has_bias, activation, has_residual]
+  // operands: [x, packed_w, bias (or null), residual (or null), out]
   kLlmoKernelLinearF32 = 11,
   // Batched activation x activation matmul with broadcast batch dims.
   // desc: [B, M, N, K, batch_rank, batch_dims[batch_rank],
@@ -90,10 +92,12 @@ enum LlmoKernelId {
   // desc: [M, N, K, has_bias]
   // operands: [x f32, packed_w (LlmoPackInt8), w_scales[N], bias, out]
   kLlmoKernelDynamicQLinear = 14,
-  // Weight-only quantized linear (W8A16 / W4A16, per-channel or group-wise).
-  // desc: [M, N, K, bits (4|8), group_size, has_bias]
-  // operands: [x, packed_w (LlmoPackWeightQuant), scales, zero_points, bias,
-  //            out]
+  // Weight-only quantized linear (W8A16 / W4A16, per-channel or group-wise)
+  // with the same epilogue as kLlmoKernelLinearF32.
+  // desc: [M, N, K, bits (4|8), group_size, has_bias, activation,
+  //        has_residual]
+  // operands: [x, packed_w (packWeightQuant), scales, zero_points, bias,
+  //            residual, out]
   kLlmoKernelWeightQuantLinear = 15,
   // Per-tensor affine quantize. desc: [count, out_type, scale_bits, zp, qmin,
   // qmax]  operands: [in f32, out]
@@ -102,7 +106,17 @@ enum LlmoKernelId {
   kLlmoKernelDequantize = 17,
   // desc: [count]  operands: [in f32, out u8, scale f32[1], zero_point u8[1]]
   kLlmoKernelDynamicQuantize = 18,
-  kLlmoNumKernels = 19,
+  // Fused attention, six query rows at a time (their scores and K^T stay
+  // in per-worker scratch). desc: [B, Sq, Sk, D, Dv, scale_bits, has_mask, R,
+  // score_dims[R], mask_strides[R]] with R = rank of the scores
+  // ([batch..., Sq, Sk], B = product of the batch dims).
+  // operands: [q, k, v, mask (or null), out]
+  kLlmoKernelAttention = 19,
+  kLlmoNumKernels = 20,
+};
+
+enum LlmoActivation {
+  kLlmoActNone, kLlmoActGelu, kLlmoActGeluTanh, kLlmoActSilu, kLlmoActRelu,
 };
 
 enum LlmoBinaryOpcode {

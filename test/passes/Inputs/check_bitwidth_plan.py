@@ -84,7 +84,7 @@ def main(argv):
 
     layers = []
     for line in text.splitlines():
-        if "llmo.linear" not in line:
+        if "llmo.linear" not in line and "llmo.fused_linear" not in line:
             continue
         m = re.search(r"llmo\.bitwidth = \{bytes = (\d+) : i64, errors = "
                       r"\{([^}]*)\}, format = \"(\w+)\", predicted_error = " +
