@@ -317,6 +317,12 @@ struct FusePass : llmo::impl::FuseBase<FusePass> {
       for (LinearOp op : linears)
         epilogueCount += fuseEpilogue(op);
     }
+    // Constants only the fused ops read (scales, unmerged weights) are dead.
+    SmallVector<ConstantOp> constants;
+    func.walk([&](ConstantOp op) { constants.push_back(op); });
+    for (ConstantOp op : constants)
+      if (op->use_empty())
+        op->erase();
     Builder b(func.getContext());
     func->setAttr("llmo.fused",
                   b.getDictionaryAttr(

@@ -259,4 +259,20 @@ def Fuse : Pass<"llmo-fuse", "mlir::func::FuncOp"> {
   let dependentDialects = ["::llmo::LlmoDialect"];
 }
 
+def LowerToCpu : Pass<"llmo-lower-to-cpu", "mlir::ModuleOp"> {
+  let summary = "Lower @main to the LLVM dialect entry of a CPU artifact";
+  let description = [{
+    What `llmo-compile -o X.llmo` runs before LLVM code generation (see
+    docs/Runtime.md): `func.func @main` becomes `llvm.func @llmo_entry`, a
+    straight-line sequence of calls into the runtime's kernel table with
+    constant descriptors (`llvm.mlir.global`s) and operand addresses at
+    constant offsets of the weight image and the activation arena (planned
+    by liveness). The packed weight image itself is only kept by
+    llmo-compile; this pass records its size and the plan as
+    `llmo.codegen = {arena_bytes, arena_bytes_without_reuse, kernel_calls,
+    weights_bytes}` on the module, for inspection and tests.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // LLMO_PASSES

@@ -784,7 +784,7 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
         return success();
       })
       .Default([&](Operation *other) -> LogicalResult {
-        return other->emitError("op is not supported by the CPU code "
+        return other->emitOpError("is not supported by the CPU code "
                                 "generator");
       });
 }

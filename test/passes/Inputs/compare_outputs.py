@@ -84,6 +84,10 @@ def make_input(rng, dims, dtype):
 
 
 def prepare(path, entry, dest):
+    if path.endswith(".llmo"):  # a compiled artifact: run as it is
+        if entry:
+            fail(f"{path}: --entry applies to .mlir files only", 2)
+        return path
     with open(path) as f:
         text = f.read()
     if entry:

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Write the small llmo modules of test/codegen/cpu-kernels.test into DIR.
+
+Weights are random (numpy seed 0) and embedded as dense_resource blobs, so
+every column and row of a GEMM is distinct. Usage: make_modules.py DIR
+"""
+import os
+import sys
+
+import numpy as np
+
+rng = np.random.default_rng(0)
+
+
+def blob(name, array):
+    data = np.ascontiguousarray(array).tobytes()
+    # A resource blob starts with its alignment as a little-endian u32.
+    align = max(array.dtype.itemsize, 1)
+    return f'      {name}: "0x{align:02X}000000{data.hex().upper()}"'
+
+
+def module(body, blobs):
+    text = body + "\n{-#\n  dialect_resources: {\n    builtin: {\n"
+    text += ",\n".join(blob(n, a) for n, a in blobs)
+    return text + "\n    }\n  }\n#-}\n"
+
+
+def scales(rows, cols):
+    s = rng.uniform(0.02, 0.1, size=(rows, cols))
+    return "{" + ",".join("{" + ",".join(f"{v:.6f}" for v in r) + "}"
+                          for r in s) + "}"
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+
+    with open(os.path.join(out, "attention.mlir"), "w") as f:
+        f.write("""func.func @main(%q: tensor<2x3x7x5xf32> {llmo.name = "q"}, %k: tensor<2x3x9x5xf32> {llmo.name = "k"}, %v: tensor<2x3x9x6xf32> {llmo.name = "v"}, %mask: tensor<2x1x7x9xf32> {llmo.name = "mask"}) -> tensor<2x3x7x6xf32> {
+  %y = llmo.attention %q, %k, %v mask %mask {scale = 0.45 : f32} : (tensor<2x3x7x5xf32>, tensor<2x3x9x5xf32>, tensor<2x3x9x6xf32>, tensor<2x1x7x9xf32>) -> tensor<2x3x7x6xf32>
+  return %y : tensor<2x3x7x6xf32>
+}
+""")
+
+    # K = 300 (two K blocks, three W4 groups of 100), N = 17 (a partial panel),
+    # M = 7 (a partial row tile); the last output is a GEMV (M = 1).
+    w = rng.standard_normal((300, 17)).astype(np.float32) * 0.1
+    q4 = rng.integers(-8, 8, size=(300, 17)).astype(np.int8)
+    q8 = rng.integers(-128, 128, size=(300, 17)).astype(np.int8)
+    t4 = f"!quant.uniform<i4:f32:{{0:100, 1:1}}, {scales(3, 17)}>"
+    axis = ",".join(f"{v:.6f}" for v in rng.uniform(0.001, 0.01, 17))
+    t8 = f"!quant.uniform<i8:f32:1, {{{axis}}}>"
+    with open(os.path.join(out, "linears.mlir"), "w") as f:
+        f.write(module(f"""func.func @main(%x: tensor<7x300xf32> {{llmo.name = "x"}}, %r: tensor<7x17xf32> {{llmo.name = "r"}}) -> (tensor<7x17xf32>, tensor<7x17xf32>, tensor<7x17xf32>, tensor<7x17xf32>, tensor<1x17xf32>, tensor<7x17xf32>) {{
+  %w = llmo.constant dense_resource<w> : tensor<300x17xf32>
+  %b = llmo.constant dense<0.5> : tensor<17xf32>
+  %0 = llmo.linear %x, %w, %b : (tensor<7x300xf32>, tensor<300x17xf32>, tensor<17xf32>) -> tensor<7x17xf32>
+  %1 = llmo.fused_linear %x, %w bias %b residual %r {{activation = "gelu"}} : (tensor<7x300xf32>, tensor<300x17xf32>, tensor<17xf32>, tensor<7x17xf32>) -> tensor<7x17xf32>
+  %2 = llmo.fused_linear %x, %w {{activation = "silu"}} : (tensor<7x300xf32>, tensor<300x17xf32>) -> tensor<7x17xf32>
+  %q = llmo.constant dense_resource<q4> : tensor<300x17xi4>
+  %qs = llmo.storage_cast %q : tensor<300x17xi4> -> tensor<300x17x{t4}>
+  %qw = llmo.dequantize %qs : tensor<300x17x{t4}> -> tensor<300x17xf32>
+  %3 = llmo.fused_linear %x, %qw bias %b residual %r {{activation = "gelu_tanh"}} : (tensor<7x300xf32>, tensor<300x17xf32>, tensor<17xf32>, tensor<7x17xf32>) -> tensor<7x17xf32>
+  %x1 = llmo.slice %x {{starts = array<i64: 2, 0>, steps = array<i64: 1, 1>}} : tensor<7x300xf32> -> tensor<1x300xf32>
+  %4 = llmo.linear %x1, %qw : (tensor<1x300xf32>, tensor<300x17xf32>) -> tensor<1x17xf32>
+  %p = llmo.constant dense_resource<q8> : tensor<300x17xi8>
+  %ps = llmo.storage_cast %p : tensor<300x17xi8> -> tensor<300x17x{t8}>
+  %pw = llmo.dequantize %ps : tensor<300x17x{t8}> -> tensor<300x17xf32>
+  %5 = llmo.fused_linear %x, %pw {{activation = "relu"}} : (tensor<7x300xf32>, tensor<300x17xf32>) -> tensor<7x17xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<7x17xf32>, tensor<7x17xf32>, tensor<7x17xf32>, tensor<7x17xf32>, tensor<1x17xf32>, tensor<7x17xf32>
+}}
+""", [("w", w), ("q4", q4), ("q8", q8)]))
+
+    # Data movement, elementwise, normalization, reductions.
+    gamma = rng.standard_normal(6).astype(np.float32)
+    with open(os.path.join(out, "data.mlir"), "w") as f:
+        f.write(module("""func.func @main(%x: tensor<2x5x6xf32> {llmo.name = "x"}, %ids: tensor<3x2xi64> {llmo.name = "ids"}, %c: tensor<2x5x6xi1> {llmo.name = "c"}) -> (tensor<2x6x5xf32>, tensor<2x5x6xf32>, tensor<2x3x2x6xf32>, tensor<2x5x6xf32>, tensor<2x5x1xf32>, tensor<2x2x6xf32>, tensor<2x7x6xf32>, tensor<2x5x6xi32>) {
+  %g = llmo.constant dense_resource<gamma> : tensor<6xf32>
+  %0 = llmo.transpose %x {perm = array<i64: 0, 2, 1>} : tensor<2x5x6xf32> -> tensor<2x6x5xf32>
+  %ln = llmo.layer_norm %x, %g, %g {axis = 2 : i64, epsilon = 1.0e-5 : f32} : (tensor<2x5x6xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<2x5x6xf32>
+  %rms = llmo.rms_norm %ln, %g {axis = 2 : i64, epsilon = 1.0e-6 : f32} : (tensor<2x5x6xf32>, tensor<6xf32>) -> tensor<2x5x6xf32>
+  %sm = llmo.softmax %rms {axis = 1 : i64} : tensor<2x5x6xf32>
+  %e = llmo.exp %sm : tensor<2x5x6xf32>
+  %z = llmo.constant dense<-1.0> : tensor<f32>
+  %1 = llmo.where %c, %e, %z : (tensor<2x5x6xi1>, tensor<2x5x6xf32>, tensor<f32>) -> tensor<2x5x6xf32>
+  %2 = llmo.gather %x, %ids {axis = 1 : i64} : (tensor<2x5x6xf32>, tensor<3x2xi64>) -> tensor<2x3x2x6xf32>
+  %m = llmo.reduce_mean %x {axes = array<i64: 2>, keepdims = true} : tensor<2x5x6xf32> -> tensor<2x5x1xf32>
+  %3 = llmo.sub %x, %m : (tensor<2x5x6xf32>, tensor<2x5x1xf32>) -> tensor<2x5x6xf32>
+  %4 = llmo.reduce_max %x {axes = array<i64: 2>, keepdims = true} : tensor<2x5x6xf32> -> tensor<2x5x1xf32>
+  %5 = llmo.slice %x {starts = array<i64: 0, 4, 0>, steps = array<i64: 1, -2, 1>} : tensor<2x5x6xf32> -> tensor<2x2x6xf32>
+  %6 = llmo.concat %x, %5 {axis = 1 : i64} : (tensor<2x5x6xf32>, tensor<2x2x6xf32>) -> tensor<2x7x6xf32>
+  %s = llmo.constant dense<3.0> : tensor<f32>
+  %sc = llmo.mul %x, %s : (tensor<2x5x6xf32>, tensor<f32>) -> tensor<2x5x6xf32>
+  %7 = llmo.cast %sc : tensor<2x5x6xf32> -> tensor<2x5x6xi32>
+  return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<2x6x5xf32>, tensor<2x5x6xf32>, tensor<2x3x2x6xf32>, tensor<2x5x6xf32>, tensor<2x5x1xf32>, tensor<2x2x6xf32>, tensor<2x7x6xf32>, tensor<2x5x6xi32>
+}
+""", [("gamma", gamma)]))
+
+    # W8A8: static (u8 input with a zero point) and dynamic per-token, plus
+    # activation quantize/dequantize and dynamic_quantize.
+    wq = rng.integers(-127, 128, size=(19, 11)).astype(np.int8)
+    sw = ",".join(f"{v:.6f}" for v in rng.uniform(0.001, 0.02, 11))
+    tw = f"!quant.uniform<i8<-127:127>:f32:1, {{{sw}}}>"
+    tx = "!quant.uniform<u8:f32, 0.02:131>"
+    with open(os.path.join(out, "quant.mlir"), "w") as f:
+        f.write(module(f"""func.func @main(%x: tensor<5x19xf32> {{llmo.name = "x"}}) -> (tensor<5x11xf32>, tensor<5x11xf32>, tensor<5x19xf32>, tensor<5x19xui8>) {{
+  %w = llmo.constant dense_resource<wq> : tensor<19x11xi8>
+  %ws = llmo.storage_cast %w : tensor<19x11xi8> -> tensor<19x11x{tw}>
+  %b = llmo.constant dense<0.25> : tensor<11xf32>
+  %qx = llmo.quantize %x : tensor<5x19xf32> -> tensor<5x19x{tx}>
+  %0 = llmo.qlinear %qx, %ws, %b : (tensor<5x19x{tx}>, tensor<19x11x{tw}>, tensor<11xf32>) -> tensor<5x11xf32>
+  %1 = llmo.dynamic_qlinear %x, %ws : (tensor<5x19xf32>, tensor<19x11x{tw}>) -> tensor<5x11xf32>
+  %2 = llmo.dequantize %qx : tensor<5x19x{tx}> -> tensor<5x19xf32>
+  %3, %s, %z = llmo.dynamic_quantize %x : tensor<5x19xf32> -> tensor<5x19xui8>, tensor<f32>, tensor<ui8>
+  return %0, %1, %2, %3 : tensor<5x11xf32>, tensor<5x11xf32>, tensor<5x19xf32>, tensor<5x19xui8>
+}}
+""", [("wq", wq)]))
+
+
+if __name__ == "__main__":
+    main()

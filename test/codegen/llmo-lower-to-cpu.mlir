@@ -1,0 +1,63 @@
+// RUN: llmo-opt %s -split-input-file --llmo-lower-to-cpu -verify-diagnostics | FileCheck %s
+
+// A chain of four same-sized values: liveness lets the arena reuse two
+// 64-byte slots instead of holding all three intermediates (the output is
+// copied into the caller's buffer by the last call).
+// CHECK-LABEL: module attributes
+// CHECK-SAME: llmo.codegen = {arena_bytes = 128 : i64, arena_bytes_without_reuse = 192 : i64, kernel_calls = 4 : i64, weights_bytes = 0 : i64}
+// CHECK-DAG: llvm.mlir.global private constant @llmo_desc_0(dense<[2, 0, 4]> : tensor<3xi64>)
+// CHECK-DAG: llvm.mlir.global private constant @llmo_desc_3(dense<16> : tensor<1xi64>)
+// CHECK: llvm.func @llmo_entry(%[[CTX:.*]]: !llvm.ptr, %[[KERNELS:.*]]: !llvm.ptr, %{{.*}}: !llvm.ptr, %[[ARENA:.*]]: !llvm.ptr, %[[IO:.*]]: !llvm.ptr)
+// The unary kernel (id 3) is loaded from the table and called indirectly.
+// CHECK: %[[ID:.*]] = llvm.mlir.constant(3 : i64) : i64
+// CHECK-NEXT: %[[SLOT:.*]] = llvm.getelementptr %[[KERNELS]][%[[ID]]] : (!llvm.ptr, i64) -> !llvm.ptr, !llvm.ptr
+// CHECK-NEXT: %[[FN:.*]] = llvm.load %[[SLOT]] : !llvm.ptr -> !llvm.ptr
+// CHECK-NEXT: llvm.call %[[FN]](%[[CTX]], %{{.*}}, %{{.*}}) : !llvm.ptr, (!llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+// CHECK: llvm.return
+// CHECK-NOT: func.func
+func.func @main(%x: tensor<4xf32> {llmo.name = "x"}) -> tensor<4xf32> {
+  %0 = llmo.exp %x : tensor<4xf32>
+  %1 = llmo.neg %0 : tensor<4xf32>
+  %2 = llmo.exp %1 : tensor<4xf32>
+  return %2 : tensor<4xf32>
+}
+
+// -----
+
+// Linear weights are packed into the weight image (two 16-column panels of
+// 3 rows, 384 bytes) and reshapes are free aliases.
+// CHECK-LABEL: module attributes
+// CHECK-SAME: kernel_calls = 2 : i64, weights_bytes = 384 : i64
+// CHECK-DAG: @llmo_desc_0(dense<[2, 20, 3, 0, 0, 0]> : tensor<6xi64>)
+func.func @main(%x: tensor<1x2x3xf32> {llmo.name = "x"}) -> tensor<2x20xf32> {
+  %w = llmo.constant dense<0.5> : tensor<3x20xf32>
+  %y = llmo.linear %x, %w : (tensor<1x2x3xf32>, tensor<3x20xf32>) -> tensor<1x2x20xf32>
+  %r = llmo.reshape %y : tensor<1x2x20xf32> -> tensor<2x20xf32>
+  return %r : tensor<2x20xf32>
+}
+
+// -----
+
+func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'llmo.cumsum' op is not supported by the CPU code generator}}
+  %0 = llmo.cumsum %x {axis = 0 : i64} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{CPU code generation does not support element type 'f16'}}
+  %0 = llmo.cast %x : tensor<4xf32> -> tensor<4xf16>
+  %1 = llmo.cast %0 : tensor<4xf16> -> tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{CPU code generation needs a func.func @main}}
+module {
+  func.func @other(%x: tensor<4xf32>) -> tensor<4xf32> {
+    return %x : tensor<4xf32>
+  }
+}

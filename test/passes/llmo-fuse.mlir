@@ -1,0 +1,156 @@
+// RUN: llmo-opt %s -split-input-file --llmo-fuse | FileCheck %s
+
+// Every fused function computes what the original does (float rounding
+// only) on random inputs; the compiled code of the fused ops is checked by
+// test/codegen/fused-kernels.mlir.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: llmo-opt %s --llmo-fuse -o %t/fused.mlir
+// DEFINE: %{diff} = %llmopy %S/Inputs/compare_outputs.py --llmo-run llmo-run --rtol 1e-5
+// RUN: %{diff} --workdir %t/bert --entry bert_attention --shape q=1x2x5x4:f32 --shape k=1x2x5x4:f32 --shape v=1x2x5x3:f32 --shape mask=1x1x1x5:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
+// RUN: %{diff} --workdir %t/div --entry div_scale_no_mask --shape q=2x3x4:f32 --shape kt=2x4x6:f32 --shape v=2x6x4:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
+// RUN: %{diff} --workdir %t/qkv --entry qkv --shape x=2x3x8:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF3
+// RUN: %{diff} --workdir %t/ffn --entry ffn_gelu_residual --shape x=2x3x4:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
+// RUN: %{diff} --workdir %t/conv1d --entry conv1d_reshapes --shape x=2x3x4:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
+// DIFF: output0: max abs error {{.*}}, relative {{.*}}
+// DIFF-NEXT: PASS
+// DIFF3: output2: max abs error {{.*}}, relative {{.*}}
+// DIFF3-NEXT: PASS
+
+// BERT: scores = q k^T (k transposed by a transpose op) * scale + mask.
+// CHECK-LABEL: func.func @bert_attention
+// CHECK-SAME: llmo.fused = {attention = 1 : i64, epilogues = 0 : i64, projections = 0 : i64}
+// CHECK-NEXT: %[[A:.*]] = llmo.attention %arg0, %arg1, %arg2 mask %arg3 {scale = 5.000000e-01 : f32}
+// CHECK-NEXT: return %[[A]]
+func.func @bert_attention(%q: tensor<1x2x5x4xf32> {llmo.name = "q"}, %k: tensor<1x2x5x4xf32> {llmo.name = "k"}, %v: tensor<1x2x5x3xf32> {llmo.name = "v"}, %mask: tensor<1x1x1x5xf32> {llmo.name = "mask"}) -> tensor<1x2x5x3xf32> {
+  %kt = llmo.transpose %k {perm = array<i64: 0, 1, 3, 2>} : tensor<1x2x5x4xf32> -> tensor<1x2x4x5xf32>
+  %s = llmo.matmul %q, %kt : (tensor<1x2x5x4xf32>, tensor<1x2x4x5xf32>) -> tensor<1x2x5x5xf32>
+  %c = llmo.constant dense<0.5> : tensor<f32>
+  %scaled = llmo.mul %s, %c : (tensor<1x2x5x5xf32>, tensor<f32>) -> tensor<1x2x5x5xf32>
+  %masked = llmo.add %scaled, %mask : (tensor<1x2x5x5xf32>, tensor<1x1x1x5xf32>) -> tensor<1x2x5x5xf32>
+  %p = llmo.softmax %masked {axis = 3 : i64} : tensor<1x2x5x5xf32>
+  %y = llmo.matmul %p, %v : (tensor<1x2x5x5xf32>, tensor<1x2x5x3xf32>) -> tensor<1x2x5x3xf32>
+  return %y : tensor<1x2x5x3xf32>
+}
+
+// -----
+
+// K^T given directly (no transpose op): a transpose is inserted for the
+// key; a division by a constant becomes its reciprocal scale.
+// CHECK-LABEL: func.func @div_scale_no_mask
+// CHECK: %[[KEY:.*]] = llmo.transpose %{{.*}} {perm = array<i64: 0, 2, 1>} : tensor<2x4x6xf32> -> tensor<2x6x4xf32>
+// CHECK-NEXT: llmo.attention %{{.*}}, %[[KEY]], %{{.*}} {scale = 2.500000e-01 : f32} : (tensor<2x3x4xf32>, tensor<2x6x4xf32>, tensor<2x6x4xf32>) -> tensor<2x3x4xf32>
+// CHECK-NOT: llmo.softmax
+func.func @div_scale_no_mask(%q: tensor<2x3x4xf32> {llmo.name = "q"}, %kt: tensor<2x4x6xf32> {llmo.name = "kt"}, %v: tensor<2x6x4xf32> {llmo.name = "v"}) -> tensor<2x3x4xf32> {
+  %s = llmo.matmul %q, %kt : (tensor<2x3x4xf32>, tensor<2x4x6xf32>) -> tensor<2x3x6xf32>
+  %c = llmo.constant dense<4.0> : tensor<f32>
+  %scaled = llmo.div %s, %c : (tensor<2x3x6xf32>, tensor<f32>) -> tensor<2x3x6xf32>
+  %p = llmo.softmax %scaled {axis = 2 : i64} : tensor<2x3x6xf32>
+  %y = llmo.matmul %p, %v : (tensor<2x3x6xf32>, tensor<2x6x4xf32>) -> tensor<2x3x4xf32>
+  return %y : tensor<2x3x4xf32>
+}
+
+// -----
+
+// The probabilities are used twice: nothing is fused.
+// CHECK-LABEL: func.func @probabilities_escape
+// CHECK: llmo.softmax
+// CHECK-NOT: llmo.attention
+func.func @probabilities_escape(%q: tensor<3x4xf32>, %kt: tensor<4x3xf32>, %v: tensor<3x4xf32>) -> (tensor<3x4xf32>, tensor<3x3xf32>) {
+  %s = llmo.matmul %q, %kt : (tensor<3x4xf32>, tensor<4x3xf32>) -> tensor<3x3xf32>
+  %p = llmo.softmax %s {axis = 1 : i64} : tensor<3x3xf32>
+  %y = llmo.matmul %p, %v : (tensor<3x3xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %y, %p : tensor<3x4xf32>, tensor<3x3xf32>
+}
+
+// -----
+
+// Softmax over another axis is not attention.
+// CHECK-LABEL: func.func @softmax_not_last_axis
+// CHECK: llmo.softmax
+// CHECK-NOT: llmo.attention
+func.func @softmax_not_last_axis(%q: tensor<3x4xf32>, %kt: tensor<4x3xf32>, %v: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %s = llmo.matmul %q, %kt : (tensor<3x4xf32>, tensor<4x3xf32>) -> tensor<3x3xf32>
+  %p = llmo.softmax %s {axis = 0 : i64} : tensor<3x3xf32>
+  %y = llmo.matmul %p, %v : (tensor<3x3xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %y : tensor<3x4xf32>
+}
+
+// -----
+
+// Q/K/V read the same input: one linear over the concatenated weights (the
+// missing bias of K is zeros), then a split.
+// CHECK-LABEL: func.func @qkv
+// CHECK-SAME: llmo.fused = {attention = 0 : i64, epilogues = 0 : i64, projections = 1 : i64}
+// CHECK: %[[W:.*]] = llmo.constant dense_resource<fused_projection> : tensor<8x12xf32>
+// CHECK: %[[B:.*]] = llmo.constant dense<{{.*}}> : tensor<12xf32>
+// CHECK: %[[L:.*]] = llmo.linear %{{.*}}, %[[W]], %[[B]] : (tensor<2x3x8xf32>, tensor<8x12xf32>, tensor<12xf32>) -> tensor<2x3x12xf32>
+// CHECK-NEXT: %[[S:.*]]:3 = llmo.split %[[L]] {axis = 2 : i64} : tensor<2x3x12xf32> -> tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>
+// CHECK-NOT: llmo.linear
+// CHECK: return %[[S]]#0, %[[S]]#1, %[[S]]#2
+func.func @qkv(%x: tensor<2x3x8xf32> {llmo.name = "x"}) -> (tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>) {
+  %wq = llmo.constant dense<0.25> : tensor<8x4xf32>
+  %wk = llmo.constant dense<-0.5> : tensor<8x4xf32>
+  %wv = llmo.constant dense<[[1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 0.0, 1.0], [0.0, 1.0, 0.0, 1.0], [0.0, 1.0, 0.0, 1.0], [0.0, 1.0, 0.0, 1.0]]> : tensor<8x4xf32>
+  %bq = llmo.constant dense<1.0> : tensor<4xf32>
+  %bv = llmo.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %q = llmo.linear %x, %wq, %bq : (tensor<2x3x8xf32>, tensor<8x4xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
+  %k = llmo.linear %x, %wk : (tensor<2x3x8xf32>, tensor<8x4xf32>) -> tensor<2x3x4xf32>
+  %v = llmo.linear %x, %wv, %bv : (tensor<2x3x8xf32>, tensor<8x4xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
+  return %q, %k, %v : tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>
+}
+
+// -----
+
+// FFN: up + GELU, down + residual add of the block input.
+// CHECK-LABEL: func.func @ffn_gelu_residual
+// CHECK-SAME: llmo.fused = {attention = 0 : i64, epilogues = 2 : i64, projections = 0 : i64}
+// CHECK: %[[H:.*]] = llmo.fused_linear %arg0, %{{.*}} bias %{{.*}} {activation = "gelu"} : (tensor<2x3x4xf32>, tensor<4x8xf32>, tensor<8xf32>) -> tensor<2x3x8xf32>
+// CHECK-NEXT: %[[Y:.*]] = llmo.fused_linear %[[H]], %{{.*}} residual %arg0 : (tensor<2x3x8xf32>, tensor<8x4xf32>, tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+// CHECK-NEXT: return %[[Y]]
+func.func @ffn_gelu_residual(%x: tensor<2x3x4xf32> {llmo.name = "x"}) -> tensor<2x3x4xf32> {
+  %w1 = llmo.constant dense<0.3> : tensor<4x8xf32>
+  %b1 = llmo.constant dense<-0.2> : tensor<8xf32>
+  %w2 = llmo.constant dense<0.1> : tensor<8x4xf32>
+  %h = llmo.linear %x, %w1, %b1 : (tensor<2x3x4xf32>, tensor<4x8xf32>, tensor<8xf32>) -> tensor<2x3x8xf32>
+  %g = llmo.gelu %h : tensor<2x3x8xf32>
+  %d = llmo.linear %g, %w2 : (tensor<2x3x8xf32>, tensor<8x4xf32>) -> tensor<2x3x4xf32>
+  %y = llmo.add %x, %d : (tensor<2x3x4xf32>, tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %y : tensor<2x3x4xf32>
+}
+
+// -----
+
+// A linear whose result is also returned keeps its activation separate; a
+// broadcasting add is not a residual.
+// CHECK-LABEL: func.func @no_epilogue
+// CHECK: llmo.linear
+// CHECK-NEXT: llmo.silu
+// CHECK: llmo.linear
+// CHECK-NEXT: llmo.add
+// CHECK-NOT: llmo.fused_linear
+func.func @no_epilogue(%x: tensor<3x4xf32>, %b: tensor<4xf32>) -> (tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>) {
+  %w = llmo.constant dense<0.3> : tensor<4x4xf32>
+  %h = llmo.linear %x, %w : (tensor<3x4xf32>, tensor<4x4xf32>) -> tensor<3x4xf32>
+  %s = llmo.silu %h : tensor<3x4xf32>
+  %w2 = llmo.constant dense<0.2> : tensor<4x4xf32>
+  %d = llmo.linear %s, %w2 : (tensor<3x4xf32>, tensor<4x4xf32>) -> tensor<3x4xf32>
+  %y = llmo.add %d, %b : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  return %h, %s, %y : tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>
+}
+
+// -----
+
+// GPT-2's Conv1D flattens the leading dims around the linear; the reshapes
+// are folded so the GELU fuses.
+// CHECK-LABEL: func.func @conv1d_reshapes
+// CHECK-NOT: llmo.reshape
+// CHECK: llmo.fused_linear %{{.*}}, %{{.*}} bias %{{.*}} {activation = "gelu_tanh"} : (tensor<2x3x4xf32>, tensor<4x6xf32>, tensor<6xf32>) -> tensor<2x3x6xf32>
+func.func @conv1d_reshapes(%x: tensor<2x3x4xf32> {llmo.name = "x"}) -> tensor<2x3x6xf32> {
+  %w = llmo.constant dense<0.3> : tensor<4x6xf32>
+  %b = llmo.constant dense<0.1> : tensor<6xf32>
+  %flat = llmo.reshape %x : tensor<2x3x4xf32> -> tensor<6x4xf32>
+  %h = llmo.linear %flat, %w, %b : (tensor<6x4xf32>, tensor<4x6xf32>, tensor<6xf32>) -> tensor<6x6xf32>
+  %r = llmo.reshape %h : tensor<6x6xf32> -> tensor<2x3x6xf32>
+  %g = llmo.gelu %r {approximate = "tanh"} : tensor<2x3x6xf32>
+  return %g : tensor<2x3x6xf32>
+}
