@@ -23,6 +23,9 @@ config.substitutions.append(("%models", os.path.join(
     config.llmo_src_root, "test", "e2e", "models")))
 config.substitutions.append(("%llmo_src", config.llmo_src_root))
 config.substitutions.append(("%llmo_tools", config.llmo_tools_dir))
+config.substitutions.append(("%llmo_c_flags", config.llmo_test_c_flags))
+config.substitutions.append(("%llmo_lib",
+                             os.path.join(config.llmo_obj_root, "lib")))
 
 tool_dirs = [config.llmo_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(

@@ -838,7 +838,9 @@ FailureOr<CpuLowering> Lowering::run() {
       continue;
     }
     if (auto cast = dyn_cast<StorageCastOp>(op); cast && allConstant) {
-      constants[cast.getResult()] = constants.find(cast.getOperand())->second;
+      // Copy before inserting: insertion may rehash and move the source.
+      Tensor value = constants.find(cast.getOperand())->second;
+      constants[cast.getResult()] = std::move(value);
       continue;
     }
     if (failed(lowerOp(&op, index)))
