@@ -73,7 +73,8 @@ bool fuseAttention(SoftmaxOp softmax) {
         scaleOp = mul;
         break;
       }
-  } else if (auto div = scores.getDefiningOp<DivOp>(); div && div->hasOneUse()) {
+  } else if (auto div = scores.getDefiningOp<DivOp>();
+             div && div->hasOneUse()) {
     if (auto c = scalarConstant(div.getRhs());
         c && *c != 0 && div.getLhs().getDefiningOp<MatmulOp>()) {
       scale = 1.0f / *c;
@@ -125,9 +126,9 @@ bool fuseAttention(SoftmaxOp softmax) {
         builder, loc, RankedTensorType::get(shape, qType.getElementType()),
         source, builder.getDenseI64ArrayAttr(perm));
   }
-  auto attention = AttentionOp::create(builder, loc, pv.getResult().getType(),
-                                       q, key, v, mask,
-                                       builder.getF32FloatAttr(scale));
+  auto attention =
+      AttentionOp::create(builder, loc, pv.getResult().getType(), q, key, v,
+                          mask, builder.getF32FloatAttr(scale));
   pv.getResult().replaceAllUsesWith(attention.getResult());
   // Erase the now-dead chain, users first.
   for (Operation *op : {(Operation *)pv, (Operation *)softmax, addOp, scaleOp,
@@ -187,12 +188,12 @@ bool mergeProjections(Value input, SmallVector<LinearOp> linears) {
   Location loc = first->getLoc();
   Type f32 = builder.getF32Type();
   Value w = createConstant(builder, loc, weight, f32, "fused_projection");
-  Value b = anyBias ? createConstant(builder, loc, bias, f32, "fused_bias")
-                    : Value();
+  Value b =
+      anyBias ? createConstant(builder, loc, bias, f32, "fused_bias") : Value();
   SmallVector<int64_t> shape(typeOf(input).getShape());
   shape.back() = total;
-  auto merged = LinearOp::create(builder, loc, RankedTensorType::get(shape, f32),
-                                 input, w, b);
+  auto merged = LinearOp::create(
+      builder, loc, RankedTensorType::get(shape, f32), input, w, b);
   SmallVector<Type> pieces;
   for (LinearOp l : linears)
     pieces.push_back(l.getResult().getType());
@@ -324,13 +325,12 @@ struct FusePass : llmo::impl::FuseBase<FusePass> {
       if (op->use_empty())
         op->erase();
     Builder b(func.getContext());
-    func->setAttr("llmo.fused",
-                  b.getDictionaryAttr(
-                      {b.getNamedAttr("attention", b.getI64IntegerAttr(attentions)),
-                       b.getNamedAttr("projections",
-                                      b.getI64IntegerAttr(projections)),
-                       b.getNamedAttr("epilogues",
-                                      b.getI64IntegerAttr(epilogueCount))}));
+    func->setAttr(
+        "llmo.fused",
+        b.getDictionaryAttr(
+            {b.getNamedAttr("attention", b.getI64IntegerAttr(attentions)),
+             b.getNamedAttr("projections", b.getI64IntegerAttr(projections)),
+             b.getNamedAttr("epilogues", b.getI64IntegerAttr(epilogueCount))}));
   }
 };
 

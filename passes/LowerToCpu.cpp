@@ -36,9 +36,9 @@ struct LowerToCpuPass : llmo::impl::LowerToCpuBase<LowerToCpuPass> {
                             b.getI64IntegerAttr(lowering->unplannedBytes)),
              b.getNamedAttr("kernel_calls",
                             b.getI64IntegerAttr(lowering->kernelCalls)),
-             b.getNamedAttr("weights_bytes",
-                            b.getI64IntegerAttr(
-                                (int64_t)lowering->weights.size()))}));
+             b.getNamedAttr(
+                 "weights_bytes",
+                 b.getI64IntegerAttr((int64_t)lowering->weights.size()))}));
   }
 };
 

@@ -127,11 +127,11 @@ struct llmo_model {
 
 namespace {
 const char *const kKernelNames[kLlmoNumKernels] = {
-    "copy",       "strided_copy", "binary",     "unary",
-    "where",      "cast",         "gather",     "layer_norm",
-    "rms_norm",   "softmax",      "reduce",     "linear_f32",
-    "matmul",     "qlinear",      "dynamic_qlinear", "weight_quant_linear",
-    "quantize",   "dequantize",   "dynamic_quantize", "attention"};
+    "copy",     "strided_copy", "binary",           "unary",
+    "where",    "cast",         "gather",           "layer_norm",
+    "rms_norm", "softmax",      "reduce",           "linear_f32",
+    "matmul",   "qlinear",      "dynamic_qlinear",  "weight_quant_linear",
+    "quantize", "dequantize",   "dynamic_quantize", "attention"};
 
 /// With LLMO_PROFILE=1 in the environment, sessions run through this table,
 /// which times every kernel call; the totals per kernel are printed to
@@ -149,9 +149,9 @@ void profiledKernel(void *ctx, const int64_t *desc, void *const *ops) {
   auto start = std::chrono::steady_clock::now();
   llmo::rt::kernelTable()[Id](ctx, desc, ops);
   Profile *profile = static_cast<ProfilingContext *>(ctx)->profile;
-  profile->seconds[Id] += std::chrono::duration<double>(
-                              std::chrono::steady_clock::now() - start)
-                              .count();
+  profile->seconds[Id] +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   ++profile->calls[Id];
 }
 template <size_t... Ids>
@@ -199,24 +199,34 @@ const char *llmo_runtime_version(void) { return LLMO_VERSION_STRING; }
 
 size_t llmo_dtype_size(llmo_dtype dtype) {
   switch (dtype) {
-  case LLMO_DTYPE_F32: return 4;
-  case LLMO_DTYPE_I64: return 8;
-  case LLMO_DTYPE_I32: return 4;
+  case LLMO_DTYPE_F32:
+    return 4;
+  case LLMO_DTYPE_I64:
+    return 8;
+  case LLMO_DTYPE_I32:
+    return 4;
   case LLMO_DTYPE_BOOL:
   case LLMO_DTYPE_I8:
-  case LLMO_DTYPE_U8: return 1;
+  case LLMO_DTYPE_U8:
+    return 1;
   }
   return 0;
 }
 
 const char *llmo_dtype_name(llmo_dtype dtype) {
   switch (dtype) {
-  case LLMO_DTYPE_F32: return "f32";
-  case LLMO_DTYPE_I64: return "i64";
-  case LLMO_DTYPE_I32: return "i32";
-  case LLMO_DTYPE_BOOL: return "bool";
-  case LLMO_DTYPE_I8: return "i8";
-  case LLMO_DTYPE_U8: return "u8";
+  case LLMO_DTYPE_F32:
+    return "f32";
+  case LLMO_DTYPE_I64:
+    return "i64";
+  case LLMO_DTYPE_I32:
+    return "i32";
+  case LLMO_DTYPE_BOOL:
+    return "bool";
+  case LLMO_DTYPE_I8:
+    return "i8";
+  case LLMO_DTYPE_U8:
+    return "u8";
   }
   return "?";
 }
@@ -228,15 +238,16 @@ namespace {
 llmo_status *parseTensorList(const JsonValue *list, const char *what,
                              const char *path, std::vector<TensorSpec> &out) {
   if (!list || list->kind != JsonValue::Array)
-    return makeStatus(LLMO_ERROR_FORMAT, "%s: manifest has no '%s' list",
-                      path, what);
+    return makeStatus(LLMO_ERROR_FORMAT, "%s: manifest has no '%s' list", path,
+                      what);
   for (const JsonValue &item : list->array) {
     const JsonValue *name = item.get("name"), *dtype = item.get("dtype"),
                     *shape = item.get("shape"), *io = item.get("io");
     TensorSpec spec;
     if (!name || name->kind != JsonValue::String || !dtype ||
-        dtype->kind != JsonValue::String || !parseDType(dtype->string, spec.dtype) ||
-        !shape || shape->kind != JsonValue::Array ||
+        dtype->kind != JsonValue::String ||
+        !parseDType(dtype->string, spec.dtype) || !shape ||
+        shape->kind != JsonValue::Array ||
         shape->array.size() > LLMO_MAX_RANK || !io ||
         io->kind != JsonValue::Number)
       return makeStatus(LLMO_ERROR_FORMAT,
@@ -278,8 +289,7 @@ llmo_status *loadCode(llmo_model &model, const uint8_t *code, size_t size) {
   close(fd);
   if (!model.library) {
     const char *why = dlerror();
-    return makeStatus(LLMO_ERROR_FORMAT,
-                      "%s: cannot load the code section: %s",
+    return makeStatus(LLMO_ERROR_FORMAT, "%s: cannot load the code section: %s",
                       model.path.c_str(), why ? why : "unknown");
   }
   model.entry = (EntryFn)dlsym(model.library, "llmo_entry");
@@ -319,8 +329,8 @@ llmo_status *openModel(const char *path, llmo_model &model) {
   LlmoArtifactHeader header;
   std::memcpy(&header, base, sizeof(header));
   if (std::memcmp(header.magic, LLMO_ARTIFACT_MAGIC, 8) != 0)
-    return makeStatus(LLMO_ERROR_FORMAT,
-                      "%s: not an llmo artifact (bad magic)", path);
+    return makeStatus(LLMO_ERROR_FORMAT, "%s: not an llmo artifact (bad magic)",
+                      path);
   if (header.formatVersion != kLlmoArtifactFormatVersion)
     return makeStatus(LLMO_ERROR_UNSUPPORTED,
                       "%s: artifact format version %u, this runtime reads %d",
@@ -348,8 +358,8 @@ llmo_status *openModel(const char *path, llmo_model &model) {
   if (llmo_status *s =
           parseTensorList(manifest.get("inputs"), "inputs", path, model.inputs))
     return s;
-  if (llmo_status *s = parseTensorList(manifest.get("outputs"), "outputs",
-                                       path, model.outputs))
+  if (llmo_status *s = parseTensorList(manifest.get("outputs"), "outputs", path,
+                                       model.outputs))
     return s;
   size_t ioCount = model.inputs.size() + model.outputs.size();
   for (const auto *list : {&model.inputs, &model.outputs})
@@ -464,9 +474,9 @@ llmo_status *llmo_session_create(const llmo_model *model,
     threads = std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN));
   auto session = std::make_unique<llmo_session>();
   session->model = model;
-  bool ok = session->arena.allocate(model->arenaBytes) &&
-            session->scratch.allocate(threads *
-                                      llmo::rt::kScratchBytesPerWorker);
+  bool ok =
+      session->arena.allocate(model->arenaBytes) &&
+      session->scratch.allocate(threads * llmo::rt::kScratchBytesPerWorker);
   session->io.assign(model->inputs.size() + model->outputs.size(), nullptr);
   for (const TensorSpec &spec : model->inputs) {
     session->inputBuffers.push_back(std::make_unique<AlignedBuffer>());
@@ -515,10 +525,10 @@ llmo_status *llmo_session_set_input(llmo_session *session, const char *name,
                       llmo_dtype_name(spec->dtype), llmo_dtype_name(dtype));
   if (rank != spec->shape.size() ||
       !std::equal(spec->shape.begin(), spec->shape.end(), dims))
-    return makeStatus(LLMO_ERROR_INVALID_ARGUMENT,
-                      "input '%s' has shape %s, got %s", name,
-                      shapeString(spec->shape.data(), spec->shape.size()).c_str(),
-                      shapeString(dims, rank).c_str());
+    return makeStatus(
+        LLMO_ERROR_INVALID_ARGUMENT, "input '%s' has shape %s, got %s", name,
+        shapeString(spec->shape.data(), spec->shape.size()).c_str(),
+        shapeString(dims, rank).c_str());
   if (bytes != spec->bytes())
     return makeStatus(LLMO_ERROR_INVALID_ARGUMENT,
                       "input '%s' needs %zu bytes, got %zu", name,

@@ -231,15 +231,18 @@ LogicalResult FusedLinearOp::verify() {
     return emitOpError("operands and result must share the element type (C2)");
   if (weight.getRank() != 2 || input.getRank() < 1 ||
       input.getShape().back() != weight.getDimSize(0))
-    return emitOpError("weight must be [K, N] with K the input's last dim (C1)");
-  if (getBias() && (rankedType(getBias()).getRank() != 1 ||
-                    rankedType(getBias()).getDimSize(0) != weight.getDimSize(1)))
+    return emitOpError(
+        "weight must be [K, N] with K the input's last dim (C1)");
+  if (getBias() &&
+      (rankedType(getBias()).getRank() != 1 ||
+       rankedType(getBias()).getDimSize(0) != weight.getDimSize(1)))
     return emitOpError("bias must be [N] (C1)");
   SmallVector<int64_t> expected(input.getShape());
   expected.back() = weight.getDimSize(1);
   if (result.getShape() != ArrayRef<int64_t>(expected))
     return emitOpError("result shape must be [..., N] (C1)");
-  if (getResidual() && rankedType(getResidual()).getShape() != result.getShape())
+  if (getResidual() &&
+      rankedType(getResidual()).getShape() != result.getShape())
     return emitOpError("residual must have the result's shape (C1)");
   if (!llvm::is_contained({"none", "gelu", "gelu_tanh", "silu", "relu"},
                           getActivation()))

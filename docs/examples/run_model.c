@@ -52,10 +52,18 @@ int main(int argc, char **argv) {
     unsigned char *data = malloc(bytes ? bytes : 1);
     for (size_t e = 0; e < count; ++e) {
       switch (info.dtype) {
-      case LLMO_DTYPE_F32: ((float *)data)[e] = (float)e / 7.0f; break;
-      case LLMO_DTYPE_I64: ((long long *)data)[e] = (long long)(e % 4); break;
-      case LLMO_DTYPE_I32: ((int *)data)[e] = (int)(e % 4); break;
-      default: data[e] = (unsigned char)(e % 2); break;
+      case LLMO_DTYPE_F32:
+        ((float *)data)[e] = (float)e / 7.0f;
+        break;
+      case LLMO_DTYPE_I64:
+        ((long long *)data)[e] = (long long)(e % 4);
+        break;
+      case LLMO_DTYPE_I32:
+        ((int *)data)[e] = (int)(e % 4);
+        break;
+      default:
+        data[e] = (unsigned char)(e % 2);
+        break;
       }
     }
     failed = check(llmo_session_set_input(session, info.name, info.dtype,

@@ -88,10 +88,12 @@ LLMO_API void llmo_model_release(llmo_model *model);
 
 LLMO_API size_t llmo_model_num_inputs(const llmo_model *model);
 LLMO_API size_t llmo_model_num_outputs(const llmo_model *model);
-LLMO_API llmo_status *llmo_model_input_info(const llmo_model *model, size_t index,
-                                   llmo_tensor_info *out_info);
-LLMO_API llmo_status *llmo_model_output_info(const llmo_model *model, size_t index,
-                                    llmo_tensor_info *out_info);
+LLMO_API llmo_status *llmo_model_input_info(const llmo_model *model,
+                                            size_t index,
+                                            llmo_tensor_info *out_info);
+LLMO_API llmo_status *llmo_model_output_info(const llmo_model *model,
+                                             size_t index,
+                                             llmo_tensor_info *out_info);
 /* The manifest as JSON text (owned by the model). */
 LLMO_API const char *llmo_model_manifest(const llmo_model *model);
 /* Activation arena bytes a session allocates (planned at compile time). */
@@ -100,17 +102,17 @@ LLMO_API size_t llmo_model_arena_bytes(const llmo_model *model);
 /* Creates a session with its own activation arena and thread pool. The model
  * must outlive the session. `options` may be NULL. */
 LLMO_API llmo_status *llmo_session_create(const llmo_model *model,
-                                 const llmo_session_options *options,
-                                 llmo_session **out_session);
+                                          const llmo_session_options *options,
+                                          llmo_session **out_session);
 LLMO_API void llmo_session_release(llmo_session *session);
 
 /* Copies `bytes` of input data for the input `name`. dtype, rank and dims
  * must equal the manifest's, and bytes the product of dims times the element
  * size. */
-LLMO_API llmo_status *llmo_session_set_input(llmo_session *session, const char *name,
-                                    llmo_dtype dtype, const int64_t *dims,
-                                    size_t rank, const void *data,
-                                    size_t bytes);
+LLMO_API llmo_status *llmo_session_set_input(llmo_session *session,
+                                             const char *name, llmo_dtype dtype,
+                                             const int64_t *dims, size_t rank,
+                                             const void *data, size_t bytes);
 
 /* Runs the model on the inputs set so far (all of them must be set). */
 LLMO_API llmo_status *llmo_session_run(llmo_session *session);
@@ -118,9 +120,10 @@ LLMO_API llmo_status *llmo_session_run(llmo_session *session);
 /* Points `*out_data` at the output `name` of the last run; the data stays
  * valid until the next run or the session's release. `out_info` may be NULL.
  */
-LLMO_API llmo_status *llmo_session_get_output(llmo_session *session, const char *name,
-                                     const void **out_data,
-                                     llmo_tensor_info *out_info);
+LLMO_API llmo_status *llmo_session_get_output(llmo_session *session,
+                                              const char *name,
+                                              const void **out_data,
+                                              llmo_tensor_info *out_info);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -78,8 +78,8 @@ LogicalResult writeArtifact(llvm::StringRef path, const CpuLowering &lowering,
 
   llvm::SmallString<128> temp;
   int fd;
-  if (std::error_code ec = llvm::sys::fs::createUniqueFile(
-          path + ".tmp-%%%%%%", fd, temp)) {
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp)) {
     error = "cannot create '" + path.str() + "': " + ec.message();
     return failure();
   }

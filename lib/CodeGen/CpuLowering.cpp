@@ -95,13 +95,20 @@ FailureOr<int64_t> elemCode(Type elementType) {
   if (failed(dtype))
     return failure();
   switch (*dtype) {
-  case DType::F32: return (int64_t)kLlmoF32;
-  case DType::I64: return (int64_t)kLlmoI64;
-  case DType::I32: return (int64_t)kLlmoI32;
-  case DType::I1: return (int64_t)kLlmoBool;
-  case DType::I8: return (int64_t)kLlmoI8;
-  case DType::U8: return (int64_t)kLlmoU8;
-  default: return failure();
+  case DType::F32:
+    return (int64_t)kLlmoF32;
+  case DType::I64:
+    return (int64_t)kLlmoI64;
+  case DType::I32:
+    return (int64_t)kLlmoI32;
+  case DType::I1:
+    return (int64_t)kLlmoBool;
+  case DType::I8:
+    return (int64_t)kLlmoI8;
+  case DType::U8:
+    return (int64_t)kLlmoU8;
+  default:
+    return failure();
   }
 }
 
@@ -111,12 +118,18 @@ int64_t elemBytes(int64_t code) {
 
 const char *manifestDType(int64_t code) {
   switch (code) {
-  case kLlmoF32: return "f32";
-  case kLlmoI64: return "i64";
-  case kLlmoI32: return "i32";
-  case kLlmoBool: return "bool";
-  case kLlmoI8: return "i8";
-  default: return "u8";
+  case kLlmoF32:
+    return "f32";
+  case kLlmoI64:
+    return "i64";
+  case kLlmoI32:
+    return "i32";
+  case kLlmoBool:
+    return "bool";
+  case kLlmoI8:
+    return "i8";
+  default:
+    return "u8";
   }
 }
 
@@ -170,9 +183,8 @@ private:
   void define(Value v, int64_t index) {
     int64_t code = *elemCode(tensorType(v).getElementType());
     bufferOf[v] = (int64_t)buffers.size();
-    buffers.push_back(
-        {numElements(tensorType(v).getShape()) * elemBytes(code), index,
-         index});
+    buffers.push_back({numElements(tensorType(v).getShape()) * elemBytes(code),
+                       index, index});
   }
   OperandRef use(Value v, int64_t byteOffset = 0);
   int64_t addWeight(const void *data, size_t bytes);
@@ -283,7 +295,8 @@ LogicalResult Lowering::lowerQuantizedLinear(Operation *op, Value input,
       w->second.getStorageTypeIntegralWidth() != 8)
     return op->emitError("CPU code generation needs a constant symmetric i8 "
                          "weight (per-tensor or per-channel on axis 1)");
-  int64_t m = numElements(tensorType(input).getShape()) / std::max<int64_t>(k, 1);
+  int64_t m =
+      numElements(tensorType(input).getShape()) / std::max<int64_t>(k, 1);
   std::vector<int8_t> q(w->first.ints.begin(), w->first.ints.end());
   auto key = std::make_pair(weight.getAsOpaquePointer(), 2);
   int64_t packed;
@@ -318,8 +331,8 @@ LogicalResult Lowering::lowerQuantizedLinear(Operation *op, Value input,
 }
 
 LogicalResult Lowering::lowerLinear(Operation *op, Value input, Value weight,
-                                   Value bias, Value residual,
-                                   int64_t activation) {
+                                    Value bias, Value residual,
+                                    int64_t activation) {
   Value result = op->getResult(0);
   auto wShape = tensorType(weight).getShape();
   int64_t k = wShape[0], n = wShape[1];
@@ -445,8 +458,7 @@ std::optional<int64_t> unaryOpcode(Operation *op) {
       .Case([](FloorOp) { return kLlmoUnFloor; })
       .Case([](NotOp) { return kLlmoUnNot; })
       .Case([](GeluOp g) {
-        return g.getApproximate() == "tanh" ? kLlmoUnGeluTanh
-                                            : kLlmoUnGeluErf;
+        return g.getApproximate() == "tanh" ? kLlmoUnGeluTanh : kLlmoUnGeluErf;
       })
       .Default([](Operation *) { return std::nullopt; });
 }
@@ -479,7 +491,9 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
   auto outShape = [&](unsigned i = 0) {
     return tensorType(op->getResult(i)).getShape();
   };
-  auto code = [&](Value v) { return *elemCode(tensorType(v).getElementType()); };
+  auto code = [&](Value v) {
+    return *elemCode(tensorType(v).getElementType());
+  };
   auto defineAndUse = [&](unsigned i = 0) {
     define(op->getResult(i), index);
     return use(op->getResult(i));
@@ -508,8 +522,8 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
   }
   return TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](LinearOp o) -> LogicalResult {
-        return lowerLinear(o, o.getInput(), o.getWeight(), o.getBias(),
-                           Value(), kLlmoActNone);
+        return lowerLinear(o, o.getInput(), o.getWeight(), o.getBias(), Value(),
+                           kLlmoActNone);
       })
       .Case([&](FusedLinearOp o) -> LogicalResult {
         int64_t act = llvm::StringSwitch<int64_t>(o.getActivation())
@@ -534,15 +548,19 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
         std::vector<int64_t> scores(q.begin(), q.end() - 2);
         scores.push_back(sq);
         scores.push_back(sk);
-        std::vector<int64_t> desc = {numElements(q.drop_back(2)), sq, sk, d,
+        std::vector<int64_t> desc = {numElements(q.drop_back(2)),
+                                     sq,
+                                     sk,
+                                     d,
                                      dv,
                                      floatBits(o.getScale().convertToFloat()),
-                                     o.getMask() ? 1 : 0, rank};
+                                     o.getMask() ? 1 : 0,
+                                     rank};
         desc.insert(desc.end(), scores.begin(), scores.end());
         std::vector<int64_t> strides(rank, 0);
         if (o.getMask())
-          strides = broadcastStrides(tensorType(o.getMask()).getShape(),
-                                     scores);
+          strides =
+              broadcastStrides(tensorType(o.getMask()).getShape(), scores);
         desc.insert(desc.end(), strides.begin(), strides.end());
         OperandRef rq = use(o.getQuery()), rk = use(o.getKey()),
                    rv = use(o.getValue());
@@ -551,12 +569,12 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
         return success();
       })
       .Case([&](QLinearOp o) -> LogicalResult {
-        return lowerQuantizedLinear(o, o.getInput(), o.getWeight(),
-                                    o.getBias(), /*dynamic=*/false);
+        return lowerQuantizedLinear(o, o.getInput(), o.getWeight(), o.getBias(),
+                                    /*dynamic=*/false);
       })
       .Case([&](DynamicQLinearOp o) -> LogicalResult {
-        return lowerQuantizedLinear(o, o.getInput(), o.getWeight(),
-                                    o.getBias(), /*dynamic=*/true);
+        return lowerQuantizedLinear(o, o.getInput(), o.getWeight(), o.getBias(),
+                                    /*dynamic=*/true);
       })
       .Case([&](MatmulOp o) -> LogicalResult {
         auto a = tensorType(o.getLhs()).getShape(),
@@ -565,7 +583,8 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
         auto batch = c.drop_back(2);
         std::vector<int64_t> aBatch(a.begin(), a.end() - 2),
             bBatch(b.begin(), b.end() - 2);
-        auto as = broadcastStrides(aBatch, batch), bs = broadcastStrides(bBatch, batch);
+        auto as = broadcastStrides(aBatch, batch),
+             bs = broadcastStrides(bBatch, batch);
         for (int64_t &s : as)
           s *= m * k;
         for (int64_t &s : bs)
@@ -610,27 +629,28 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
              {x, defineAndUse()});
         return success();
       })
-      .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp>([&](auto o) -> LogicalResult {
-        auto in = tensorType(o.getOperand()).getShape();
-        ArrayRef<int64_t> axes = o.getAxes();
-        bool contiguous = !axes.empty();
-        for (size_t i = 1; i < axes.size(); ++i)
-          contiguous &= axes[i] == axes[i - 1] + 1;
-        if (!contiguous || code(o.getOperand()) != kLlmoF32)
-          return o.emitError("CPU code generation reduces f32 tensors over "
-                             "one run of adjacent axes only");
-        int64_t opcode = isa<ReduceSumOp>(o)    ? kLlmoReduceSum
-                         : isa<ReduceMeanOp>(o) ? kLlmoReduceMean
-                         : isa<ReduceMaxOp>(o)  ? kLlmoReduceMax
-                                                : kLlmoReduceMin;
-        OperandRef x = use(o.getOperand());
-        call(loc, kLlmoKernelReduce,
-             {opcode, numElements(in.take_front(axes.front())),
-              numElements(in.slice(axes.front(), axes.size())),
-              numElements(in.drop_front(axes.back() + 1))},
-             {x, defineAndUse()});
-        return success();
-      })
+      .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp>(
+          [&](auto o) -> LogicalResult {
+            auto in = tensorType(o.getOperand()).getShape();
+            ArrayRef<int64_t> axes = o.getAxes();
+            bool contiguous = !axes.empty();
+            for (size_t i = 1; i < axes.size(); ++i)
+              contiguous &= axes[i] == axes[i - 1] + 1;
+            if (!contiguous || code(o.getOperand()) != kLlmoF32)
+              return o.emitError("CPU code generation reduces f32 tensors over "
+                                 "one run of adjacent axes only");
+            int64_t opcode = isa<ReduceSumOp>(o)    ? kLlmoReduceSum
+                             : isa<ReduceMeanOp>(o) ? kLlmoReduceMean
+                             : isa<ReduceMaxOp>(o)  ? kLlmoReduceMax
+                                                    : kLlmoReduceMin;
+            OperandRef x = use(o.getOperand());
+            call(loc, kLlmoKernelReduce,
+                 {opcode, numElements(in.take_front(axes.front())),
+                  numElements(in.slice(axes.front(), axes.size())),
+                  numElements(in.drop_front(axes.back() + 1))},
+                 {x, defineAndUse()});
+            return success();
+          })
       .Case([&](WhereOp o) -> LogicalResult {
         auto shape = outShape();
         std::vector<int64_t> desc = {elemBytes(code(o.getResult())),
@@ -785,7 +805,7 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
       })
       .Default([&](Operation *other) -> LogicalResult {
         return other->emitOpError("is not supported by the CPU code "
-                                "generator");
+                                  "generator");
       });
 }
 
@@ -798,8 +818,8 @@ FailureOr<CpuLowering> Lowering::run() {
              << arg.getArgNumber() << " has unsupported element type "
              << tensorType(arg).getElementType();
     IoTensor io;
-    auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                  "llmo.name");
+    auto name =
+        func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "llmo.name");
     io.name = name ? name.str() : "input" + std::to_string(arg.getArgNumber());
     io.dtype = manifestDType(*c);
     auto shape = tensorType(arg).getShape();
@@ -822,10 +842,9 @@ FailureOr<CpuLowering> Lowering::run() {
         dq && feedsOnlyLinearWeights(dq) &&
         succeeded(quantWeight(dq.getOperand())))
       continue; // folded into the linear kernels
-    bool allConstant = op.getNumOperands() > 0 &&
-                       llvm::all_of(op.getOperands(), [&](Value v) {
-                         return isConstant(v);
-                       });
+    bool allConstant =
+        op.getNumOperands() > 0 &&
+        llvm::all_of(op.getOperands(), [&](Value v) { return isConstant(v); });
     if (allConstant && !isa<StorageCastOp>(op)) {
       std::vector<const Tensor *> operands;
       for (Value v : op.getOperands())
@@ -853,9 +872,8 @@ FailureOr<CpuLowering> Lowering::run() {
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     FailureOr<int64_t> c = elemCode(tensorType(v).getElementType());
     if (failed(c))
-      return ret.emitError("output ")
-             << i << " has unsupported element type "
-             << tensorType(v).getElementType();
+      return ret.emitError("output ") << i << " has unsupported element type "
+                                      << tensorType(v).getElementType();
     IoTensor io;
     auto name = func.getResultAttrOfType<StringAttr>(i, "llmo.name");
     io.name = name ? name.str() : "output" + std::to_string(i);
@@ -866,8 +884,8 @@ FailureOr<CpuLowering> Lowering::run() {
     result.outputs.push_back(io);
     OperandRef src = use(v);
     OperandRef dst{OperandRef::Output, Value(), io.ioIndex};
-    call(ret.getLoc(), kLlmoKernelCopy,
-         {numElements(shape) * elemBytes(*c)}, {src, dst});
+    call(ret.getLoc(), kLlmoKernelCopy, {numElements(shape) * elemBytes(*c)},
+         {src, dst});
   }
   // Plan the arena.
   std::vector<int64_t> sizes, offsets;
@@ -954,9 +972,9 @@ void Lowering::emitLlvm() {
         if (auto it = ioOf.find(ref.value); it != ioOf.end())
           address = offsetPtr(ioPointers[it->second], ref.offset);
         else
-          address = offsetPtr(
-              arena, arenaOffsets[bufferOf.find(ref.value)->second] +
-                         ref.offset);
+          address =
+              offsetPtr(arena, arenaOffsets[bufferOf.find(ref.value)->second] +
+                                   ref.offset);
         break;
       }
       LLVM::StoreOp::create(b, c.loc, address,
@@ -978,9 +996,10 @@ FailureOr<CpuLowering> lowerToCpu(ModuleOp module) {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main)
     return module.emitError("CPU code generation needs a func.func @main");
-  for (Type t : llvm::concat<const Type>(main.getArgumentTypes(),
-                                          main.getResultTypes()))
-    if (!isa<RankedTensorType>(t) || !cast<RankedTensorType>(t).hasStaticShape())
+  for (Type t :
+       llvm::concat<const Type>(main.getArgumentTypes(), main.getResultTypes()))
+    if (!isa<RankedTensorType>(t) ||
+        !cast<RankedTensorType>(t).hasStaticShape())
       return main.emitError("CPU code generation needs static tensor "
                             "inputs and outputs");
   if (main.getBody().getBlocks().size() != 1)

@@ -44,10 +44,11 @@ struct TempFile {
 
 } // namespace
 
-FailureOr<std::vector<uint8_t>>
-emitSharedObject(ModuleOp module, const CpuTargetOptions &target,
-                 std::string &resolvedTriple, std::string &resolvedCpu,
-                 std::string &error) {
+FailureOr<std::vector<uint8_t>> emitSharedObject(ModuleOp module,
+                                                 const CpuTargetOptions &target,
+                                                 std::string &resolvedTriple,
+                                                 std::string &resolvedCpu,
+                                                 std::string &error) {
   static std::once_flag initOnce;
   std::call_once(initOnce, [] {
     llvm::InitializeNativeTarget();
@@ -73,8 +74,9 @@ emitSharedObject(ModuleOp module, const CpuTargetOptions &target,
     return failure();
   }
 
-  std::string triple =
-      target.triple.empty() ? llvm::sys::getDefaultTargetTriple() : target.triple;
+  std::string triple = target.triple.empty()
+                           ? llvm::sys::getDefaultTargetTriple()
+                           : target.triple;
   std::string cpu =
       target.cpu.empty() ? llvm::sys::getHostCPUName().str() : target.cpu;
   llvm::Triple tripleObj(triple);
@@ -86,11 +88,11 @@ emitSharedObject(ModuleOp module, const CpuTargetOptions &target,
   }
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> machine(llvmTarget->createTargetMachine(
-      tripleObj, cpu, target.features, options, llvm::Reloc::PIC_,
-      std::nullopt, llvm::CodeGenOptLevel::Default));
+      tripleObj, cpu, target.features, options, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Default));
   if (!machine) {
-    error = "cannot create a target machine for '" + triple + "' cpu '" +
-            cpu + "'";
+    error =
+        "cannot create a target machine for '" + triple + "' cpu '" + cpu + "'";
     return failure();
   }
   resolvedTriple = triple;
@@ -124,9 +126,9 @@ emitSharedObject(ModuleOp module, const CpuTargetOptions &target,
   }
   std::string linkerOutput;
   llvm::raw_string_ostream linkerStream(linkerOutput);
-  std::vector<const char *> args = {"ld.lld", "-shared", "--hash-style=gnu",
-                                    "-z",     "now",     "-o",
-                                    shared.path.c_str(), object.path.c_str()};
+  std::vector<const char *> args = {
+      "ld.lld", "-shared", "--hash-style=gnu",  "-z",
+      "now",    "-o",      shared.path.c_str(), object.path.c_str()};
   lld::Result linked = lld::lldMain(args, linkerStream, linkerStream,
                                     {{lld::Gnu, &lld::elf::link}});
   if (linked.retCode != 0 || !linked.canRunAgain) {

@@ -442,8 +442,8 @@ Tensor evalFusedLinear(FusedLinearOp op, const Tensor &x, const Tensor &w,
   }
   if (residual)
     for (size_t i = 0; i < out.floats.size(); ++i)
-      out.floats[i] = roundToDType(out.floats[i] + residual->floats[i],
-                                   out.dtype);
+      out.floats[i] =
+          roundToDType(out.floats[i] + residual->floats[i], out.dtype);
   return out;
 }
 
@@ -451,8 +451,8 @@ Tensor evalAttention(AttentionOp op, const Tensor &q, const Tensor &k,
                      const Tensor &v, const Tensor *mask) {
   Tensor out = resultTensor(op.getResult());
   int64_t rank = q.rank();
-  int64_t sq = q.shape[rank - 2], d = q.shape[rank - 1],
-          sk = k.shape[rank - 2], dv = v.shape[rank - 1];
+  int64_t sq = q.shape[rank - 2], d = q.shape[rank - 1], sk = k.shape[rank - 2],
+          dv = v.shape[rank - 1];
   int64_t batches = product(ArrayRef<int64_t>(q.shape).drop_back(2));
   float scale = op.getScale().convertToFloat();
   std::vector<int64_t> scoreShape(q.shape.begin(), q.shape.end() - 2);
@@ -461,10 +461,9 @@ Tensor evalAttention(AttentionOp op, const Tensor &q, const Tensor &k,
   // Flat index into the mask of every score element (numpy broadcast).
   std::vector<int64_t> maskAt;
   if (mask)
-    forEachBroadcast(scoreShape, {mask->shape},
-                     [&](int64_t, const int64_t *offsets) {
-                       maskAt.push_back(offsets[0]);
-                     });
+    forEachBroadcast(
+        scoreShape, {mask->shape},
+        [&](int64_t, const int64_t *offsets) { maskAt.push_back(offsets[0]); });
   std::vector<double> row(sk);
   for (int64_t b = 0; b < batches; ++b)
     for (int64_t i = 0; i < sq; ++i) {

@@ -33,82 +33,83 @@ void kernelAttention(void *ctx, const int64_t *desc, void *const *ops) {
   // head and worker), so both products run on the GEMM microkernel and the
   // Sq x Sk matrix never exists in memory.
   int64_t blocks = (sq + kMr - 1) / kMr;
-  ec.pool->parallelFor(batches * blocks, 1, [&](int64_t begin, int64_t end,
-                                                int worker) {
-    float *kT = (float *)ec.workerScratch(worker);
-    float *scores = kT + d * sk;
-    int64_t head = -1; // whose K^T is in scratch
-    for (int64_t item = begin; item < end; ++item) {
-      int64_t b = item / blocks, i0 = item % blocks * kMr;
-      int64_t rows = std::min(kMr, sq - i0);
-      const float *kb = k + b * sk * d, *vb = v + b * sk * dv;
-      if (b != head) {
-        for (int64_t j = 0; j < sk; ++j)
-          for (int64_t t = 0; t < d; ++t)
-            kT[t * sk + j] = kb[j * d + t];
-        head = b;
-      }
-      smallGemm(q + (b * sq + i0) * d, d, kT, sk, rows, sk, d, scores, sk);
-      int64_t maskBase = 0;
-      if (mask) {
-        int64_t rest = b;
-        for (int64_t dim = rank - 3; dim >= 0; --dim) {
-          maskBase += (rest % dims[dim]) * maskStrides[dim];
-          rest /= dims[dim];
+  ec.pool->parallelFor(
+      batches * blocks, 1, [&](int64_t begin, int64_t end, int worker) {
+        float *kT = (float *)ec.workerScratch(worker);
+        float *scores = kT + d * sk;
+        int64_t head = -1; // whose K^T is in scratch
+        for (int64_t item = begin; item < end; ++item) {
+          int64_t b = item / blocks, i0 = item % blocks * kMr;
+          int64_t rows = std::min(kMr, sq - i0);
+          const float *kb = k + b * sk * d, *vb = v + b * sk * dv;
+          if (b != head) {
+            for (int64_t j = 0; j < sk; ++j)
+              for (int64_t t = 0; t < d; ++t)
+                kT[t * sk + j] = kb[j * d + t];
+            head = b;
+          }
+          smallGemm(q + (b * sq + i0) * d, d, kT, sk, rows, sk, d, scores, sk);
+          int64_t maskBase = 0;
+          if (mask) {
+            int64_t rest = b;
+            for (int64_t dim = rank - 3; dim >= 0; --dim) {
+              maskBase += (rest % dims[dim]) * maskStrides[dim];
+              rest /= dims[dim];
+            }
+          }
+          __m256 sv = _mm256_set1_ps(scale);
+          for (int64_t r = 0; r < rows; ++r) {
+            float *row = scores + r * sk;
+            const float *maskRow =
+                mask ? mask + maskBase + (i0 + r) * maskStrides[rank - 2]
+                     : nullptr;
+            int64_t ms = mask ? maskStrides[rank - 1] : 0;
+            __m256 mx = _mm256_set1_ps(-INFINITY);
+            int64_t j = 0;
+            for (; j + 8 <= sk; j += 8) {
+              __m256 s = _mm256_mul_ps(_mm256_loadu_ps(row + j), sv);
+              if (maskRow)
+                s = _mm256_add_ps(s, ms == 1 ? _mm256_loadu_ps(maskRow + j)
+                                             : _mm256_set1_ps(maskRow[0]));
+              _mm256_storeu_ps(row + j, s);
+              mx = _mm256_max_ps(mx, s);
+            }
+            alignas(32) float lanes[8];
+            _mm256_store_ps(lanes, mx);
+            float maxValue = -INFINITY;
+            for (float lane : lanes)
+              maxValue = std::max(maxValue, lane);
+            for (; j < sk; ++j) {
+              float s = row[j] * scale;
+              if (maskRow)
+                s += maskRow[j * ms];
+              row[j] = s;
+              maxValue = std::max(maxValue, s);
+            }
+            __m256 m = _mm256_set1_ps(maxValue), acc = _mm256_setzero_ps();
+            for (j = 0; j + 8 <= sk; j += 8) {
+              __m256 e = expPs(_mm256_sub_ps(_mm256_loadu_ps(row + j), m));
+              _mm256_storeu_ps(row + j, e);
+              acc = _mm256_add_ps(acc, e);
+            }
+            _mm256_store_ps(lanes, acc);
+            float sum = 0;
+            for (float lane : lanes)
+              sum += lane;
+            for (; j < sk; ++j)
+              sum += row[j] = std::exp(row[j] - maxValue);
+            // Normalizing the probabilities first keeps P @ V a plain GEMM.
+            __m256 inv = _mm256_set1_ps(1.0f / sum);
+            for (j = 0; j + 8 <= sk; j += 8)
+              _mm256_storeu_ps(row + j,
+                               _mm256_mul_ps(_mm256_loadu_ps(row + j), inv));
+            for (; j < sk; ++j)
+              row[j] *= 1.0f / sum;
+          }
+          smallGemm(scores, sk, vb, dv, rows, dv, sk, out + (b * sq + i0) * dv,
+                    dv);
         }
-      }
-      __m256 sv = _mm256_set1_ps(scale);
-      for (int64_t r = 0; r < rows; ++r) {
-        float *row = scores + r * sk;
-        const float *maskRow =
-            mask ? mask + maskBase + (i0 + r) * maskStrides[rank - 2]
-                 : nullptr;
-        int64_t ms = mask ? maskStrides[rank - 1] : 0;
-        __m256 mx = _mm256_set1_ps(-INFINITY);
-        int64_t j = 0;
-        for (; j + 8 <= sk; j += 8) {
-          __m256 s = _mm256_mul_ps(_mm256_loadu_ps(row + j), sv);
-          if (maskRow)
-            s = _mm256_add_ps(s, ms == 1 ? _mm256_loadu_ps(maskRow + j)
-                                         : _mm256_set1_ps(maskRow[0]));
-          _mm256_storeu_ps(row + j, s);
-          mx = _mm256_max_ps(mx, s);
-        }
-        alignas(32) float lanes[8];
-        _mm256_store_ps(lanes, mx);
-        float maxValue = -INFINITY;
-        for (float lane : lanes)
-          maxValue = std::max(maxValue, lane);
-        for (; j < sk; ++j) {
-          float s = row[j] * scale;
-          if (maskRow)
-            s += maskRow[j * ms];
-          row[j] = s;
-          maxValue = std::max(maxValue, s);
-        }
-        __m256 m = _mm256_set1_ps(maxValue), acc = _mm256_setzero_ps();
-        for (j = 0; j + 8 <= sk; j += 8) {
-          __m256 e = expPs(_mm256_sub_ps(_mm256_loadu_ps(row + j), m));
-          _mm256_storeu_ps(row + j, e);
-          acc = _mm256_add_ps(acc, e);
-        }
-        _mm256_store_ps(lanes, acc);
-        float sum = 0;
-        for (float lane : lanes)
-          sum += lane;
-        for (; j < sk; ++j)
-          sum += row[j] = std::exp(row[j] - maxValue);
-        // Normalizing the probabilities first keeps P @ V a plain GEMM.
-        __m256 inv = _mm256_set1_ps(1.0f / sum);
-        for (j = 0; j + 8 <= sk; j += 8)
-          _mm256_storeu_ps(row + j, _mm256_mul_ps(_mm256_loadu_ps(row + j), inv));
-        for (; j < sk; ++j)
-          row[j] *= 1.0f / sum;
-      }
-      smallGemm(scores, sk, vb, dv, rows, dv, sk, out + (b * sq + i0) * dv,
-                dv);
-    }
-  });
+      });
 }
 
 } // namespace llmo::rt

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <immintrin.h>
+#include <limits>
 
 namespace llmo::rt {
 namespace {
@@ -22,20 +22,20 @@ void forEachRow(void *ctx, int64_t rank, const int64_t *dims,
     rows *= dims[d];
   int64_t inner = rank ? dims[rank - 1] : 1;
   int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(inner, 1));
-  contextOf(ctx).pool->parallelFor(rows, grain, [&](int64_t begin, int64_t end,
-                                                    int) {
-    for (int64_t row = begin; row < end; ++row) {
-      int64_t offsets[NumOperands] = {};
-      int64_t rest = row;
-      for (int64_t d = rank - 2; d >= 0; --d) {
-        int64_t index = rest % dims[d];
-        rest /= dims[d];
-        for (int j = 0; j < NumOperands; ++j)
-          offsets[j] += index * strides[j][d];
-      }
-      fn(row, offsets);
-    }
-  });
+  contextOf(ctx).pool->parallelFor(
+      rows, grain, [&](int64_t begin, int64_t end, int) {
+        for (int64_t row = begin; row < end; ++row) {
+          int64_t offsets[NumOperands] = {};
+          int64_t rest = row;
+          for (int64_t d = rank - 2; d >= 0; --d) {
+            int64_t index = rest % dims[d];
+            rest /= dims[d];
+            for (int j = 0; j < NumOperands; ++j)
+              offsets[j] += index * strides[j][d];
+          }
+          fn(row, offsets);
+        }
+      });
 }
 
 template <typename T> T wrapAdd(T a, T b) {
@@ -58,7 +58,8 @@ void binaryTyped(void *ctx, int64_t rank, const int64_t *dims,
   const T *a = (const T *)aData, *b = (const T *)bData;
   R *out = (R *)outData;
   int64_t inner = rank ? dims[rank - 1] : 1;
-  int64_t as = rank ? aStrides[rank - 1] : 0, bs = rank ? bStrides[rank - 1] : 0;
+  int64_t as = rank ? aStrides[rank - 1] : 0,
+          bs = rank ? bStrides[rank - 1] : 0;
   const int64_t *strides[2] = {aStrides, bStrides};
   forEachRow<2>(ctx, rank, dims, strides, [&](int64_t row, int64_t *off) {
     const T *ar = a + off[0], *br = b + off[1];
@@ -91,16 +92,23 @@ void binaryArith(void *ctx, int64_t opcode, int64_t rank, const int64_t *dims,
   constexpr bool isFloat = std::is_floating_point_v<T>;
   switch (opcode) {
   case kLlmoBinAdd:
-    if constexpr (isFloat) return run([](T x, T y) { return x + y; });
-    else return run([](T x, T y) { return wrapAdd(x, y); });
+    if constexpr (isFloat)
+      return run([](T x, T y) { return x + y; });
+    else
+      return run([](T x, T y) { return wrapAdd(x, y); });
   case kLlmoBinSub:
-    if constexpr (isFloat) return run([](T x, T y) { return x - y; });
-    else return run([](T x, T y) { return wrapSub(x, y); });
+    if constexpr (isFloat)
+      return run([](T x, T y) { return x - y; });
+    else
+      return run([](T x, T y) { return wrapSub(x, y); });
   case kLlmoBinMul:
-    if constexpr (isFloat) return run([](T x, T y) { return x * y; });
-    else return run([](T x, T y) { return wrapMul(x, y); });
+    if constexpr (isFloat)
+      return run([](T x, T y) { return x * y; });
+    else
+      return run([](T x, T y) { return wrapMul(x, y); });
   case kLlmoBinDiv:
-    if constexpr (isFloat) return run([](T x, T y) { return x / y; });
+    if constexpr (isFloat)
+      return run([](T x, T y) { return x / y; });
     else
       return run([](T x, T y) -> T {
         if (y == 0)
@@ -138,8 +146,8 @@ float gelu(float x) {
 
 /// Applies a vector function to 8 floats at a time, scalar `tail` fallback.
 template <typename VecFn, typename ScalarFn>
-void mapFloats(void *ctx, const float *in, float *out, int64_t count,
-               VecFn vec, ScalarFn scalar) {
+void mapFloats(void *ctx, const float *in, float *out, int64_t count, VecFn vec,
+               ScalarFn scalar) {
   contextOf(ctx).pool->parallelFor(
       (count + 7) / 8, 2048, [&](int64_t begin, int64_t end, int) {
         int64_t i = begin * 8, stop = std::min(count, end * 8);
@@ -155,11 +163,21 @@ void unaryInt(int64_t opcode, const T *in, T *out, int64_t count) {
   for (int64_t i = 0; i < count; ++i) {
     T x = in[i];
     switch (opcode) {
-    case kLlmoUnNeg: out[i] = wrapSub((T)0, x); break;
-    case kLlmoUnAbs: out[i] = x < 0 ? wrapSub((T)0, x) : x; break;
-    case kLlmoUnRelu: out[i] = x < 0 ? 0 : x; break;
-    case kLlmoUnNot: out[i] = !x; break;
-    default: out[i] = x; break;
+    case kLlmoUnNeg:
+      out[i] = wrapSub((T)0, x);
+      break;
+    case kLlmoUnAbs:
+      out[i] = x < 0 ? wrapSub((T)0, x) : x;
+      break;
+    case kLlmoUnRelu:
+      out[i] = x < 0 ? 0 : x;
+      break;
+    case kLlmoUnNot:
+      out[i] = !x;
+      break;
+    default:
+      out[i] = x;
+      break;
     }
   }
 }
@@ -197,12 +215,18 @@ void castTyped(const void *in, void *out, int64_t count, bool toBool) {
 template <typename From>
 void castFrom(int64_t to, const void *in, void *out, int64_t count) {
   switch (to) {
-  case kLlmoF32: return castTyped<From, float>(in, out, count, false);
-  case kLlmoI64: return castTyped<From, int64_t>(in, out, count, false);
-  case kLlmoI32: return castTyped<From, int32_t>(in, out, count, false);
-  case kLlmoBool: return castTyped<From, uint8_t>(in, out, count, true);
-  case kLlmoI8: return castTyped<From, int8_t>(in, out, count, false);
-  case kLlmoU8: return castTyped<From, uint8_t>(in, out, count, false);
+  case kLlmoF32:
+    return castTyped<From, float>(in, out, count, false);
+  case kLlmoI64:
+    return castTyped<From, int64_t>(in, out, count, false);
+  case kLlmoI32:
+    return castTyped<From, int32_t>(in, out, count, false);
+  case kLlmoBool:
+    return castTyped<From, uint8_t>(in, out, count, true);
+  case kLlmoI8:
+    return castTyped<From, int8_t>(in, out, count, false);
+  case kLlmoU8:
+    return castTyped<From, uint8_t>(in, out, count, false);
   }
 }
 
@@ -249,12 +273,17 @@ void kernelBinary(void *ctx, const int64_t *desc, void *const *ops) {
   int64_t opcode = desc[0], type = desc[1], rank = desc[3];
   const int64_t *dims = desc + 4, *as = dims + rank, *bs = as + rank;
   switch (type) {
-  case kLlmoF32: return binaryArith<float>(ctx, opcode, rank, dims, as, bs, ops);
-  case kLlmoI64: return binaryArith<int64_t>(ctx, opcode, rank, dims, as, bs, ops);
-  case kLlmoI32: return binaryArith<int32_t>(ctx, opcode, rank, dims, as, bs, ops);
-  case kLlmoI8: return binaryArith<int8_t>(ctx, opcode, rank, dims, as, bs, ops);
+  case kLlmoF32:
+    return binaryArith<float>(ctx, opcode, rank, dims, as, bs, ops);
+  case kLlmoI64:
+    return binaryArith<int64_t>(ctx, opcode, rank, dims, as, bs, ops);
+  case kLlmoI32:
+    return binaryArith<int32_t>(ctx, opcode, rank, dims, as, bs, ops);
+  case kLlmoI8:
+    return binaryArith<int8_t>(ctx, opcode, rank, dims, as, bs, ops);
   case kLlmoBool:
-  case kLlmoU8: return binaryArith<uint8_t>(ctx, opcode, rank, dims, as, bs, ops);
+  case kLlmoU8:
+    return binaryArith<uint8_t>(ctx, opcode, rank, dims, as, bs, ops);
   }
 }
 
@@ -262,10 +291,18 @@ void kernelUnary(void *ctx, const int64_t *desc, void *const *ops) {
   int64_t opcode = desc[0], type = desc[1], count = desc[2];
   if (type != kLlmoF32) {
     switch (type) {
-    case kLlmoI64: return unaryInt((int64_t)opcode, (const int64_t *)ops[0], (int64_t *)ops[1], count);
-    case kLlmoI32: return unaryInt((int64_t)opcode, (const int32_t *)ops[0], (int32_t *)ops[1], count);
-    case kLlmoI8: return unaryInt((int64_t)opcode, (const int8_t *)ops[0], (int8_t *)ops[1], count);
-    default: return unaryInt((int64_t)opcode, (const uint8_t *)ops[0], (uint8_t *)ops[1], count);
+    case kLlmoI64:
+      return unaryInt((int64_t)opcode, (const int64_t *)ops[0],
+                      (int64_t *)ops[1], count);
+    case kLlmoI32:
+      return unaryInt((int64_t)opcode, (const int32_t *)ops[0],
+                      (int32_t *)ops[1], count);
+    case kLlmoI8:
+      return unaryInt((int64_t)opcode, (const int8_t *)ops[0], (int8_t *)ops[1],
+                      count);
+    default:
+      return unaryInt((int64_t)opcode, (const uint8_t *)ops[0],
+                      (uint8_t *)ops[1], count);
     }
   }
   const float *in = (const float *)ops[0];
@@ -273,11 +310,14 @@ void kernelUnary(void *ctx, const int64_t *desc, void *const *ops) {
   const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
   switch (opcode) {
   case kLlmoUnExp:
-    return mapFloats(ctx, in, out, count, expPs, [](float x) { return std::exp(x); });
+    return mapFloats(ctx, in, out, count, expPs,
+                     [](float x) { return std::exp(x); });
   case kLlmoUnErf:
-    return mapFloats(ctx, in, out, count, erfPs, [](float x) { return std::erf(x); });
+    return mapFloats(ctx, in, out, count, erfPs,
+                     [](float x) { return std::erf(x); });
   case kLlmoUnTanh:
-    return mapFloats(ctx, in, out, count, tanhPs, [](float x) { return std::tanh(x); });
+    return mapFloats(ctx, in, out, count, tanhPs,
+                     [](float x) { return std::tanh(x); });
   case kLlmoUnSigmoid:
     return mapFloats(ctx, in, out, count, sigmoidPs,
                      [](float x) { return 1.0f / (1.0f + std::exp(-x)); });
@@ -290,7 +330,8 @@ void kernelUnary(void *ctx, const int64_t *desc, void *const *ops) {
     return mapFloats(
         ctx, in, out, count,
         [&](__m256 x) {
-          __m256 e = erfPs(_mm256_mul_ps(x, _mm256_set1_ps(0.70710678118654752f)));
+          __m256 e =
+              erfPs(_mm256_mul_ps(x, _mm256_set1_ps(0.70710678118654752f)));
           return _mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_add_ps(one, e));
         },
         gelu);
@@ -299,16 +340,16 @@ void kernelUnary(void *ctx, const int64_t *desc, void *const *ops) {
         ctx, in, out, count,
         [&](__m256 x) {
           __m256 x3 = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
-          __m256 inner = _mm256_mul_ps(
-              _mm256_set1_ps(0.7978845608028654f),
-              _mm256_fmadd_ps(_mm256_set1_ps(0.044715f), x3, x));
+          __m256 inner =
+              _mm256_mul_ps(_mm256_set1_ps(0.7978845608028654f),
+                            _mm256_fmadd_ps(_mm256_set1_ps(0.044715f), x3, x));
           return _mm256_mul_ps(_mm256_mul_ps(half, x),
                                _mm256_add_ps(one, tanhPs(inner)));
         },
         [](float x) {
           return 0.5f * x *
-                 (1.0f + std::tanh(0.7978845608028654f *
-                                   (x + 0.044715f * x * x * x)));
+                 (1.0f +
+                  std::tanh(0.7978845608028654f * (x + 0.044715f * x * x * x)));
         });
   default:
     break;
@@ -318,16 +359,36 @@ void kernelUnary(void *ctx, const int64_t *desc, void *const *ops) {
       float x = in[i];
       float y = x;
       switch (opcode) {
-      case kLlmoUnNeg: y = -x; break;
-      case kLlmoUnAbs: y = std::fabs(x); break;
-      case kLlmoUnLog: y = std::log(x); break;
-      case kLlmoUnSqrt: y = std::sqrt(x); break;
-      case kLlmoUnRsqrt: y = 1.0f / std::sqrt(x); break;
-      case kLlmoUnReciprocal: y = 1.0f / x; break;
-      case kLlmoUnSin: y = std::sin(x); break;
-      case kLlmoUnCos: y = std::cos(x); break;
-      case kLlmoUnRelu: y = x < 0 ? 0.0f : x; break;
-      case kLlmoUnFloor: y = std::floor(x); break;
+      case kLlmoUnNeg:
+        y = -x;
+        break;
+      case kLlmoUnAbs:
+        y = std::fabs(x);
+        break;
+      case kLlmoUnLog:
+        y = std::log(x);
+        break;
+      case kLlmoUnSqrt:
+        y = std::sqrt(x);
+        break;
+      case kLlmoUnRsqrt:
+        y = 1.0f / std::sqrt(x);
+        break;
+      case kLlmoUnReciprocal:
+        y = 1.0f / x;
+        break;
+      case kLlmoUnSin:
+        y = std::sin(x);
+        break;
+      case kLlmoUnCos:
+        y = std::cos(x);
+        break;
+      case kLlmoUnRelu:
+        y = x < 0 ? 0.0f : x;
+        break;
+      case kLlmoUnFloor:
+        y = std::floor(x);
+        break;
       }
       out[i] = y;
     }
@@ -358,11 +419,16 @@ void kernelWhere(void *ctx, const int64_t *desc, void *const *ops) {
 void kernelCast(void *, const int64_t *desc, void *const *ops) {
   int64_t from = desc[0], to = desc[1], count = desc[2];
   switch (from) {
-  case kLlmoF32: return castFrom<float>(to, ops[0], ops[1], count);
-  case kLlmoI64: return castFrom<int64_t>(to, ops[0], ops[1], count);
-  case kLlmoI32: return castFrom<int32_t>(to, ops[0], ops[1], count);
-  case kLlmoI8: return castFrom<int8_t>(to, ops[0], ops[1], count);
-  default: return castFrom<uint8_t>(to, ops[0], ops[1], count);
+  case kLlmoF32:
+    return castFrom<float>(to, ops[0], ops[1], count);
+  case kLlmoI64:
+    return castFrom<int64_t>(to, ops[0], ops[1], count);
+  case kLlmoI32:
+    return castFrom<int32_t>(to, ops[0], ops[1], count);
+  case kLlmoI8:
+    return castFrom<int8_t>(to, ops[0], ops[1], count);
+  default:
+    return castFrom<uint8_t>(to, ops[0], ops[1], count);
   }
 }
 
@@ -376,9 +442,8 @@ void kernelGather(void *ctx, const int64_t *desc, void *const *ops) {
       outer * numIndices, 64, [&](int64_t begin, int64_t end, int) {
         for (int64_t item = begin; item < end; ++item) {
           int64_t o = item / numIndices, i = item % numIndices;
-          int64_t index = indexType == kLlmoI64
-                              ? ((const int64_t *)ops[1])[i]
-                              : ((const int32_t *)ops[1])[i];
+          int64_t index = indexType == kLlmoI64 ? ((const int64_t *)ops[1])[i]
+                                                : ((const int32_t *)ops[1])[i];
           if (index < 0)
             index += axisDim;
           index = std::clamp<int64_t>(index, 0, axisDim - 1);
@@ -407,7 +472,7 @@ void kernelDequantize(void *, const int64_t *desc, void *const *ops) {
   float scale = floatFromBits(desc[2]);
   float *out = (float *)ops[1];
   for (int64_t i = 0; i < count; ++i) {
-    int64_t q = type == kLlmoU8 ? ((const uint8_t *)ops[0])[i]
+    int64_t q = type == kLlmoU8    ? ((const uint8_t *)ops[0])[i]
                 : type == kLlmoI32 ? ((const int32_t *)ops[0])[i]
                                    : ((const int8_t *)ops[0])[i];
     out[i] = (float)(q - zp) * scale;

@@ -65,9 +65,9 @@ template <int MR, bool maskedB, bool packedA>
 void microkernel(const float *a, int64_t lda, const float *b, int64_t ldb,
                  int64_t k, float *c, int64_t ldc, int64_t cols,
                  bool accumulate, const TileEpilogue *tile) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00,
-         c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00,
-         c50 = c00, c51 = c00;
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
+         c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
+         c51 = c00;
   __m256i mask0 = tailMask(cols), mask1 = tailMask(cols - 8);
   const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda,
               *a4 = a + 4 * lda, *a5 = a + 5 * lda;
@@ -115,8 +115,8 @@ void microkernel(const float *a, int64_t lda, const float *b, int64_t ldb,
     }
     if (e.bias) {
       v0 = _mm256_add_ps(v0, _mm256_maskload_ps(e.bias + tile->col0, mask0));
-      v1 = _mm256_add_ps(v1,
-                         _mm256_maskload_ps(e.bias + tile->col0 + 8, mask1));
+      v1 =
+          _mm256_add_ps(v1, _mm256_maskload_ps(e.bias + tile->col0 + 8, mask1));
     }
     v0 = activate(v0, e.activation);
     v1 = activate(v1, e.activation);
@@ -148,25 +148,26 @@ void microkernel(const float *a, int64_t lda, const float *b, int64_t ldb,
     }
   };
   store(0, c00, c01);
-  if constexpr (MR > 1) store(1, c10, c11);
-  if constexpr (MR > 2) store(2, c20, c21);
-  if constexpr (MR > 3) store(3, c30, c31);
-  if constexpr (MR > 4) store(4, c40, c41);
-  if constexpr (MR > 5) store(5, c50, c51);
+  if constexpr (MR > 1)
+    store(1, c10, c11);
+  if constexpr (MR > 2)
+    store(2, c20, c21);
+  if constexpr (MR > 3)
+    store(3, c30, c31);
+  if constexpr (MR > 4)
+    store(4, c40, c41);
+  if constexpr (MR > 5)
+    store(5, c50, c51);
 }
 
 template <bool maskedB, bool packedA = false>
 void gemmTile(const float *a, int64_t lda, const float *b, int64_t ldb,
               int64_t k, float *c, int64_t ldc, int64_t mr, int64_t cols,
               bool accumulate, const TileEpilogue *tile = nullptr) {
-  switch (mr) {
-  case 6: return microkernel<6, maskedB, packedA>(a, lda, b, ldb, k, c, ldc, cols, accumulate, tile);
-  case 5: return microkernel<5, maskedB, packedA>(a, lda, b, ldb, k, c, ldc, cols, accumulate, tile);
-  case 4: return microkernel<4, maskedB, packedA>(a, lda, b, ldb, k, c, ldc, cols, accumulate, tile);
-  case 3: return microkernel<3, maskedB, packedA>(a, lda, b, ldb, k, c, ldc, cols, accumulate, tile);
-  case 2: return microkernel<2, maskedB, packedA>(a, lda, b, ldb, k, c, ldc, cols, accumulate, tile);
-  default: return microkernel<1, maskedB, packedA>(a, lda, b, ldb, k, c, ldc, cols, accumulate, tile);
-  }
+  dispatchRows<kMr>(mr, [&](auto rows) {
+    microkernel<decltype(rows)::value, maskedB, packedA>(
+        a, lda, b, ldb, k, c, ldc, cols, accumulate, tile);
+  });
 }
 
 /// Copies rows [0, rows) x columns [0, kc) of A (rows `lda` apart) into
@@ -182,9 +183,7 @@ void packA(const float *a, int64_t lda, int64_t rows, int64_t kc, float *out) {
 
 } // namespace
 
-namespace {
-
-} // namespace
+namespace {} // namespace
 
 void applyEpilogue(float *out, int64_t ld, int64_t rows, int64_t cols,
                    const Epilogue &e, int64_t column0, int64_t row0) {
@@ -192,8 +191,8 @@ void applyEpilogue(float *out, int64_t ld, int64_t rows, int64_t cols,
     return;
   for (int64_t i = 0; i < rows; ++i) {
     float *row = out + i * ld;
-    const float *res = e.residual ? e.residual + (row0 + i) * ld + column0
-                                  : nullptr;
+    const float *res =
+        e.residual ? e.residual + (row0 + i) * ld + column0 : nullptr;
     // Masked AVX stores are microcoded on AMD cores: full vectors, then a
     // scalar-width tail through a small buffer.
     int64_t j = 0;
@@ -242,43 +241,44 @@ void blockedGemm(ExecContext &ec, int64_t m, int64_t n, int64_t k,
       panels, std::max<int64_t>(1, (4 * threads + rowItems - 1) / rowItems));
   int64_t perGroup = (panels + groups - 1) / groups;
   groups = (panels + perGroup - 1) / perGroup;
-  ec.pool->parallelFor(rowItems * groups, 1, [&](int64_t begin, int64_t end,
-                                                 int worker) {
-    float *packed = (float *)ec.workerScratch(worker);
-    float *panelScratch = packed + 192 * kKc;
-    for (int64_t item = begin; item < end; ++item) {
-      int64_t r0 = item / groups * rows, r1 = std::min(m, r0 + rows);
-      int64_t p0 = item % groups * perGroup;
-      int64_t p1 = std::min(panels, p0 + perGroup);
-      if (k == 0)
-        for (int64_t p = p0; p < p1; ++p) {
-          int64_t cols = std::min<int64_t>(kLlmoPanelN, n - p * kLlmoPanelN);
-          for (int64_t i = r0; i < r1; ++i)
-            std::fill(out + i * n + p * kLlmoPanelN,
-                      out + i * n + p * kLlmoPanelN + cols, 0.0f);
-          applyEpilogue(out + r0 * n + p * kLlmoPanelN, n, r1 - r0, cols,
-                        epilogue, p * kLlmoPanelN, r0);
-        }
-      for (int64_t k0 = 0; k0 < k; k0 += kKc) {
-        int64_t kc = std::min(kKc, k - k0);
-        packA(x + r0 * k + k0, k, r1 - r0, kc, packed);
-        for (int64_t p = p0; p < p1; ++p) {
-          int64_t cols = std::min<int64_t>(kLlmoPanelN, n - p * kLlmoPanelN);
-          const float *panel = panelBlock(p, k0, kc, panelScratch);
-          bool last = k0 + kc == k;
-          for (int64_t i = r0; i < r1; i += kMr) {
-            // The last K block applies the epilogue in registers.
-            TileEpilogue tile{&epilogue, i, p * kLlmoPanelN, n};
-            gemmTile<false, true>(packed + (i - r0) * kc, 0, panel,
-                                  kLlmoPanelN, kc,
-                                  out + i * n + p * kLlmoPanelN, n,
-                                  std::min(kMr, r1 - i), cols, k0 > 0,
-                                  last ? &tile : nullptr);
+  ec.pool->parallelFor(
+      rowItems * groups, 1, [&](int64_t begin, int64_t end, int worker) {
+        float *packed = (float *)ec.workerScratch(worker);
+        float *panelScratch = packed + 192 * kKc;
+        for (int64_t item = begin; item < end; ++item) {
+          int64_t r0 = item / groups * rows, r1 = std::min(m, r0 + rows);
+          int64_t p0 = item % groups * perGroup;
+          int64_t p1 = std::min(panels, p0 + perGroup);
+          if (k == 0)
+            for (int64_t p = p0; p < p1; ++p) {
+              int64_t cols =
+                  std::min<int64_t>(kLlmoPanelN, n - p * kLlmoPanelN);
+              for (int64_t i = r0; i < r1; ++i)
+                std::fill(out + i * n + p * kLlmoPanelN,
+                          out + i * n + p * kLlmoPanelN + cols, 0.0f);
+              applyEpilogue(out + r0 * n + p * kLlmoPanelN, n, r1 - r0, cols,
+                            epilogue, p * kLlmoPanelN, r0);
+            }
+          for (int64_t k0 = 0; k0 < k; k0 += kKc) {
+            int64_t kc = std::min(kKc, k - k0);
+            packA(x + r0 * k + k0, k, r1 - r0, kc, packed);
+            for (int64_t p = p0; p < p1; ++p) {
+              int64_t cols =
+                  std::min<int64_t>(kLlmoPanelN, n - p * kLlmoPanelN);
+              const float *panel = panelBlock(p, k0, kc, panelScratch);
+              bool last = k0 + kc == k;
+              for (int64_t i = r0; i < r1; i += kMr) {
+                // The last K block applies the epilogue in registers.
+                TileEpilogue tile{&epilogue, i, p * kLlmoPanelN, n};
+                gemmTile<false, true>(
+                    packed + (i - r0) * kc, 0, panel, kLlmoPanelN, kc,
+                    out + i * n + p * kLlmoPanelN, n, std::min(kMr, r1 - i),
+                    cols, k0 > 0, last ? &tile : nullptr);
+              }
+            }
           }
         }
-      }
-    }
-  });
+      });
 }
 
 } // namespace
@@ -289,8 +289,7 @@ void kernelLinearF32(void *ctx, const int64_t *desc, void *const *ops) {
   Epilogue epilogue{desc[3] ? (const float *)ops[2] : nullptr, desc[4],
                     desc[5] ? (const float *)ops[3] : nullptr};
   blockedGemm(contextOf(ctx), m, n, k, (const float *)ops[0], epilogue,
-              (float *)ops[4],
-              [&](int64_t p, int64_t k0, int64_t, float *) {
+              (float *)ops[4], [&](int64_t p, int64_t k0, int64_t, float *) {
                 return w + (p * k + k0) * kLlmoPanelN;
               });
 }
@@ -322,39 +321,39 @@ void kernelMatmul(void *ctx, const int64_t *desc, void *const *ops) {
   float *out = (float *)ops[2];
   ExecContext &ec = contextOf(ctx);
   int64_t rowBlocks = (m + kMr - 1) / kMr;
-  ec.pool->parallelFor(batches * rowBlocks, 1, [&](int64_t begin, int64_t end,
-                                                   int) {
-    for (int64_t item = begin; item < end; ++item) {
-      int64_t batch = item / rowBlocks, i = item % rowBlocks * kMr;
-      int64_t aOff = 0, bOff = 0, rest = batch;
-      for (int64_t d = rank - 1; d >= 0; --d) {
-        int64_t index = rest % dims[d];
-        rest /= dims[d];
-        aOff += index * aStrides[d];
-        bOff += index * bStrides[d];
-      }
-      const float *aRows = a + aOff + i * k, *bMat = b + bOff;
-      float *cRows = out + batch * m * n + i * n;
-      int64_t mr = std::min(kMr, m - i);
-      for (int64_t j = 0; j < n; j += 16) {
-        int64_t cols = std::min<int64_t>(16, n - j);
-        if (k == 0) {
-          for (int64_t r = 0; r < mr; ++r)
-            std::fill(cRows + r * n + j, cRows + r * n + j + cols, 0.0f);
-          continue;
+  ec.pool->parallelFor(
+      batches * rowBlocks, 1, [&](int64_t begin, int64_t end, int) {
+        for (int64_t item = begin; item < end; ++item) {
+          int64_t batch = item / rowBlocks, i = item % rowBlocks * kMr;
+          int64_t aOff = 0, bOff = 0, rest = batch;
+          for (int64_t d = rank - 1; d >= 0; --d) {
+            int64_t index = rest % dims[d];
+            rest /= dims[d];
+            aOff += index * aStrides[d];
+            bOff += index * bStrides[d];
+          }
+          const float *aRows = a + aOff + i * k, *bMat = b + bOff;
+          float *cRows = out + batch * m * n + i * n;
+          int64_t mr = std::min(kMr, m - i);
+          for (int64_t j = 0; j < n; j += 16) {
+            int64_t cols = std::min<int64_t>(16, n - j);
+            if (k == 0) {
+              for (int64_t r = 0; r < mr; ++r)
+                std::fill(cRows + r * n + j, cRows + r * n + j + cols, 0.0f);
+              continue;
+            }
+            for (int64_t k0 = 0; k0 < k; k0 += kKc) {
+              int64_t kc = std::min(kKc, k - k0);
+              if (cols == 16)
+                gemmTile<false>(aRows + k0, k, bMat + k0 * n + j, n, kc,
+                                cRows + j, n, mr, cols, k0 > 0);
+              else
+                gemmTile<true>(aRows + k0, k, bMat + k0 * n + j, n, kc,
+                               cRows + j, n, mr, cols, k0 > 0);
+            }
+          }
         }
-        for (int64_t k0 = 0; k0 < k; k0 += kKc) {
-          int64_t kc = std::min(kKc, k - k0);
-          if (cols == 16)
-            gemmTile<false>(aRows + k0, k, bMat + k0 * n + j, n, kc, cRows + j,
-                            n, mr, cols, k0 > 0);
-          else
-            gemmTile<true>(aRows + k0, k, bMat + k0 * n + j, n, kc, cRows + j,
-                           n, mr, cols, k0 > 0);
-        }
-      }
-    }
-  });
+      });
 }
 
 namespace {
@@ -395,25 +394,74 @@ struct WeightQuantArgs {
 
 /// Decode path (m <= 4): dequantizes in registers, reading each packed
 /// weight byte once.
+/// The stored (unsigned) values of row r of a packed panel as floats.
+template <int bits>
+inline void loadRow(const uint8_t *packedRow, __m256 &lo, __m256 &hi) {
+  __m128i bytesLo, bytesHi;
+  if (bits == 4) {
+    __m128i v = _mm_loadl_epi64((const __m128i *)packedRow);
+    __m128i nibble = _mm_set1_epi8(0x0F);
+    bytesLo = _mm_and_si128(v, nibble);
+    bytesHi = _mm_and_si128(_mm_srli_epi16(v, 4), nibble);
+  } else {
+    __m128i v = _mm_loadu_si128((const __m128i *)packedRow);
+    bytesLo = v;
+    bytesHi = _mm_srli_si128(v, 8);
+  }
+  lo = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytesLo));
+  hi = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytesHi));
+}
+
+/// Decode path (m <= 4), bound by reading the packed weight once. Per group
+/// the scale and zero point are factored out of the sum:
+///   sum_k x_k (u_k - z) s = s (sum_k x_k u_k - z sum_k x_k),
+/// so the inner loop only converts and multiply-adds (the reassociation
+/// stays within the 1e-5 float tolerance the compiled code is held to).
 template <int bits, int MR>
 void gemvPanel(const WeightQuantArgs &args, int64_t p) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00,
-         c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  alignas(32) float acc[MR][16] = {};
   const uint8_t *panel = args.packed + p * args.k * args.rowBytes;
   const float *x0 = args.x, *x1 = x0 + args.k, *x2 = x1 + args.k,
               *x3 = x2 + args.k;
   for (int64_t g0 = 0; g0 < args.k; g0 += args.groupSize) {
     int64_t param = (g0 / args.groupSize) * args.paddedN + p * kLlmoPanelN;
-    const float *scales = args.scales + param, *zps = args.zeroPoints + param;
     int64_t g1 = std::min(args.k, g0 + args.groupSize);
-    for (int64_t r = g0; r < g1; ++r) {
-      __m256 w0, w1;
-      dequantRow<bits>(panel + r * args.rowBytes, scales, zps, w0, w1);
+    __m256 g00 = _mm256_setzero_ps(), g01 = g00, g10 = g00, g11 = g00,
+           g20 = g00, g21 = g00, g30 = g00, g31 = g00, s0 = g00, s1 = g00,
+           s2 = g00, s3 = g00;
+    int64_t r = g0;
+    if constexpr (MR == 1) {
+      // One activation row: four rows of W in flight so the FMA chains
+      // overlap instead of waiting on each other's latency.
+      __m256 a0 = g00, a1 = g00, a2 = g00, a3 = g00, a4 = g00, a5 = g00,
+             a6 = g00, a7 = g00, t1 = g00, t2 = g00, t3 = g00;
+      for (; r + 4 <= g1; r += 4) {
+        __m256 u0, u1, xv;
+#define LLMO_UNROLLED_ROW(j, lo, hi, sum)                                      \
+  loadRow<bits>(panel + (r + j) * args.rowBytes, u0, u1);                      \
+  xv = _mm256_broadcast_ss(x0 + r + j);                                        \
+  lo = _mm256_fmadd_ps(xv, u0, lo);                                            \
+  hi = _mm256_fmadd_ps(xv, u1, hi);                                            \
+  sum = _mm256_add_ps(sum, xv);
+        LLMO_UNROLLED_ROW(0, a0, a1, s0)
+        LLMO_UNROLLED_ROW(1, a2, a3, t1)
+        LLMO_UNROLLED_ROW(2, a4, a5, t2)
+        LLMO_UNROLLED_ROW(3, a6, a7, t3)
+#undef LLMO_UNROLLED_ROW
+      }
+      g00 = _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a4, a6));
+      g01 = _mm256_add_ps(_mm256_add_ps(a1, a3), _mm256_add_ps(a5, a7));
+      s0 = _mm256_add_ps(_mm256_add_ps(s0, t1), _mm256_add_ps(t2, t3));
+    }
+    for (; r < g1; ++r) {
+      __m256 u0, u1;
+      loadRow<bits>(panel + r * args.rowBytes, u0, u1);
 #define LLMO_FMA_ROW(i)                                                        \
   if constexpr (MR > i) {                                                      \
     __m256 xv = _mm256_broadcast_ss(x##i + r);                                 \
-    c##i##0 = _mm256_fmadd_ps(xv, w0, c##i##0);                                \
-    c##i##1 = _mm256_fmadd_ps(xv, w1, c##i##1);                                \
+    g##i##0 = _mm256_fmadd_ps(xv, u0, g##i##0);                                \
+    g##i##1 = _mm256_fmadd_ps(xv, u1, g##i##1);                                \
+    s##i = _mm256_add_ps(s##i, xv);                                            \
   }
       LLMO_FMA_ROW(0)
       LLMO_FMA_ROW(1)
@@ -421,30 +469,35 @@ void gemvPanel(const WeightQuantArgs &args, int64_t p) {
       LLMO_FMA_ROW(3)
 #undef LLMO_FMA_ROW
     }
+    const float *scales = args.scales + param, *zps = args.zeroPoints + param;
+    __m256 sc0 = _mm256_loadu_ps(scales), sc1 = _mm256_loadu_ps(scales + 8);
+    __m256 z0 = _mm256_loadu_ps(zps), z1 = _mm256_loadu_ps(zps + 8);
+    auto finishGroup = [&](int i, __m256 d0, __m256 d1, __m256 xs) {
+      d0 = _mm256_mul_ps(sc0, _mm256_fnmadd_ps(z0, xs, d0));
+      d1 = _mm256_mul_ps(sc1, _mm256_fnmadd_ps(z1, xs, d1));
+      _mm256_store_ps(acc[i], _mm256_add_ps(_mm256_load_ps(acc[i]), d0));
+      _mm256_store_ps(acc[i] + 8, _mm256_add_ps(_mm256_load_ps(acc[i] + 8), d1));
+    };
+    finishGroup(0, g00, g01, s0);
+    if constexpr (MR > 1)
+      finishGroup(1, g10, g11, s1);
+    if constexpr (MR > 2)
+      finishGroup(2, g20, g21, s2);
+    if constexpr (MR > 3)
+      finishGroup(3, g30, g31, s3);
   }
   int64_t cols = std::min<int64_t>(kLlmoPanelN, args.n - p * kLlmoPanelN);
-  auto store = [&](int i, __m256 v0, __m256 v1) {
-    alignas(32) float row[16];
-    _mm256_store_ps(row, v0);
-    _mm256_store_ps(row + 8, v1);
+  for (int i = 0; i < MR; ++i) {
     float *dst = args.out + i * args.n + p * kLlmoPanelN;
-    std::copy(row, row + cols, dst);
+    std::copy(acc[i], acc[i] + cols, dst);
     applyEpilogue(dst, args.n, 1, cols, args.epilogue, p * kLlmoPanelN, i);
-  };
-  store(0, c00, c01);
-  if constexpr (MR > 1) store(1, c10, c11);
-  if constexpr (MR > 2) store(2, c20, c21);
-  if constexpr (MR > 3) store(3, c30, c31);
+  }
 }
 
-template <int bits>
-void gemvRows(const WeightQuantArgs &args, int64_t p) {
-  switch (args.m) {
-  case 4: return gemvPanel<bits, 4>(args, p);
-  case 3: return gemvPanel<bits, 3>(args, p);
-  case 2: return gemvPanel<bits, 2>(args, p);
-  default: return gemvPanel<bits, 1>(args, p);
-  }
+template <int bits> void gemvRows(const WeightQuantArgs &args, int64_t p) {
+  dispatchRows<4>(args.m, [&](auto rows) {
+    gemvPanel<bits, decltype(rows)::value>(args, p);
+  });
 }
 
 /// Dequantizes rows [k0, k0 + kc) of panel p into `out` (kc x 16 floats).
@@ -465,8 +518,7 @@ void dequantPanelBlock(const WeightQuantArgs &args, int64_t p, int64_t k0,
 
 } // namespace
 
-void kernelWeightQuantLinear(void *ctx, const int64_t *desc,
-                             void *const *ops) {
+void kernelWeightQuantLinear(void *ctx, const int64_t *desc, void *const *ops) {
   WeightQuantArgs args;
   args.m = desc[0];
   args.n = desc[1];

@@ -89,23 +89,23 @@ void int8Microkernel(const Int8Args &args, const int16_t *rows,
     std::copy(row, row + cols, dst);
   };
   store(0, c00, c01);
-  if constexpr (MR > 1) store(1, c10, c11);
-  if constexpr (MR > 2) store(2, c20, c21);
-  if constexpr (MR > 3) store(3, c30, c31);
-  if constexpr (MR > 4) store(4, c40, c41);
-  if constexpr (MR > 5) store(5, c50, c51);
+  if constexpr (MR > 1)
+    store(1, c10, c11);
+  if constexpr (MR > 2)
+    store(2, c20, c21);
+  if constexpr (MR > 3)
+    store(3, c30, c31);
+  if constexpr (MR > 4)
+    store(4, c40, c41);
+  if constexpr (MR > 5)
+    store(5, c50, c51);
 }
 
-void int8Tile(const Int8Args &args, const int16_t *rows,
-              const float *rowScales, int64_t p, float *out, int64_t mr) {
-  switch (mr) {
-  case 6: return int8Microkernel<6>(args, rows, rowScales, p, out);
-  case 5: return int8Microkernel<5>(args, rows, rowScales, p, out);
-  case 4: return int8Microkernel<4>(args, rows, rowScales, p, out);
-  case 3: return int8Microkernel<3>(args, rows, rowScales, p, out);
-  case 2: return int8Microkernel<2>(args, rows, rowScales, p, out);
-  default: return int8Microkernel<1>(args, rows, rowScales, p, out);
-  }
+void int8Tile(const Int8Args &args, const int16_t *rows, const float *rowScales,
+              int64_t p, float *out, int64_t mr) {
+  dispatchRows<kMr>(mr, [&](auto count) {
+    int8Microkernel<decltype(count)::value>(args, rows, rowScales, p, out);
+  });
 }
 
 /// Runs the GEMM with `prepare(r0, r1, rows16, rowScales)` filling the i16
@@ -126,21 +126,22 @@ void runInt8(void *ctx, const Int8Args &args, const Prepare &prepare) {
       panels, std::max<int64_t>(1, (4 * threads + rowItems - 1) / rowItems));
   int64_t panelsPerGroup = (panels + groups - 1) / groups;
   groups = (panels + panelsPerGroup - 1) / panelsPerGroup;
-  ec.pool->parallelFor(rowItems * groups, 1, [&](int64_t begin, int64_t end,
-                                                 int worker) {
-    int16_t *rows16 = (int16_t *)ec.workerScratch(worker);
-    float *rowScales = (float *)(rows16 + rows * args.paddedK);
-    for (int64_t item = begin; item < end; ++item) {
-      int64_t r0 = item / groups * rows, r1 = std::min(args.m, r0 + rows);
-      int64_t p0 = item % groups * panelsPerGroup;
-      int64_t p1 = std::min(panels, p0 + panelsPerGroup);
-      prepare(r0, r1, rows16, rowScales);
-      for (int64_t p = p0; p < p1; ++p)
-        for (int64_t i = r0; i < r1; i += kMr)
-          int8Tile(args, rows16 + (i - r0) * args.paddedK, rowScales + (i - r0),
-                   p, args.out + i * args.n, std::min(kMr, r1 - i));
-    }
-  });
+  ec.pool->parallelFor(
+      rowItems * groups, 1, [&](int64_t begin, int64_t end, int worker) {
+        int16_t *rows16 = (int16_t *)ec.workerScratch(worker);
+        float *rowScales = (float *)(rows16 + rows * args.paddedK);
+        for (int64_t item = begin; item < end; ++item) {
+          int64_t r0 = item / groups * rows, r1 = std::min(args.m, r0 + rows);
+          int64_t p0 = item % groups * panelsPerGroup;
+          int64_t p1 = std::min(panels, p0 + panelsPerGroup);
+          prepare(r0, r1, rows16, rowScales);
+          for (int64_t p = p0; p < p1; ++p)
+            for (int64_t i = r0; i < r1; i += kMr)
+              int8Tile(args, rows16 + (i - r0) * args.paddedK,
+                       rowScales + (i - r0), p, args.out + i * args.n,
+                       std::min(kMr, r1 - i));
+        }
+      });
 }
 
 Int8Args int8Args(const int64_t *desc, void *const *ops, int64_t biasIndex) {
@@ -166,24 +167,24 @@ void kernelQLinear(void *ctx, const int64_t *desc, void *const *ops) {
   if (!desc[6])
     args.bias = nullptr;
   const void *qx = ops[0];
-  runInt8(ctx, args, [&](int64_t r0, int64_t r1, int16_t *rows16,
-                         float *rowScales) {
-    for (int64_t r = r0; r < r1; ++r) {
-      int16_t *dst = rows16 + (r - r0) * args.paddedK;
-      if (isUnsigned) {
-        const uint8_t *src = (const uint8_t *)qx + r * args.k;
-        for (int64_t c = 0; c < args.k; ++c)
-          dst[c] = (int16_t)(src[c] - zx);
-      } else {
-        const int8_t *src = (const int8_t *)qx + r * args.k;
-        for (int64_t c = 0; c < args.k; ++c)
-          dst[c] = (int16_t)(src[c] - zx);
-      }
-      if (args.k != args.paddedK)
-        dst[args.k] = 0;
-      rowScales[r - r0] = sx;
-    }
-  });
+  runInt8(ctx, args,
+          [&](int64_t r0, int64_t r1, int16_t *rows16, float *rowScales) {
+            for (int64_t r = r0; r < r1; ++r) {
+              int16_t *dst = rows16 + (r - r0) * args.paddedK;
+              if (isUnsigned) {
+                const uint8_t *src = (const uint8_t *)qx + r * args.k;
+                for (int64_t c = 0; c < args.k; ++c)
+                  dst[c] = (int16_t)(src[c] - zx);
+              } else {
+                const int8_t *src = (const int8_t *)qx + r * args.k;
+                for (int64_t c = 0; c < args.k; ++c)
+                  dst[c] = (int16_t)(src[c] - zx);
+              }
+              if (args.k != args.paddedK)
+                dst[args.k] = 0;
+              rowScales[r - r0] = sx;
+            }
+          });
 }
 
 void kernelDynamicQLinear(void *ctx, const int64_t *desc, void *const *ops) {
@@ -191,36 +192,37 @@ void kernelDynamicQLinear(void *ctx, const int64_t *desc, void *const *ops) {
   if (!desc[3])
     args.bias = nullptr;
   const float *x = (const float *)ops[0];
-  runInt8(ctx, args, [&](int64_t r0, int64_t r1, int16_t *rows16,
-                         float *rowScales) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float *src = x + r * args.k;
-      int16_t *dst = rows16 + (r - r0) * args.paddedK;
-      float absMax = 0;
-      for (int64_t c = 0; c < args.k; ++c)
-        absMax = std::max(absMax, std::fabs(src[c]));
-      float s = absMax == 0 ? 1.0f : absMax / 127.0f;
-      rowScales[r - r0] = s;
-      __m256 sv = _mm256_set1_ps(s);
-      __m256 lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
-      int64_t c = 0;
-      for (; c + 8 <= args.k; c += 8) {
-        __m256 q = _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(src + c), sv),
-                                   _MM_FROUND_TO_NEAREST_INT |
-                                       _MM_FROUND_NO_EXC);
-        q = _mm256_min_ps(_mm256_max_ps(q, lo), hi);
-        __m256i qi = _mm256_cvtps_epi32(q);
-        __m128i packed = _mm_packs_epi32(_mm256_castsi256_si128(qi),
-                                         _mm256_extracti128_si256(qi, 1));
-        _mm_storeu_si128((__m128i *)(dst + c), packed);
-      }
-      for (; c < args.k; ++c)
-        dst[c] = (int16_t)std::clamp(std::nearbyint(src[c] / s), -127.0f,
-                                     127.0f);
-      if (args.k != args.paddedK)
-        dst[args.k] = 0;
-    }
-  });
+  runInt8(ctx, args,
+          [&](int64_t r0, int64_t r1, int16_t *rows16, float *rowScales) {
+            for (int64_t r = r0; r < r1; ++r) {
+              const float *src = x + r * args.k;
+              int16_t *dst = rows16 + (r - r0) * args.paddedK;
+              float absMax = 0;
+              for (int64_t c = 0; c < args.k; ++c)
+                absMax = std::max(absMax, std::fabs(src[c]));
+              float s = absMax == 0 ? 1.0f : absMax / 127.0f;
+              rowScales[r - r0] = s;
+              __m256 sv = _mm256_set1_ps(s);
+              __m256 lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
+              int64_t c = 0;
+              for (; c + 8 <= args.k; c += 8) {
+                __m256 q = _mm256_round_ps(
+                    _mm256_div_ps(_mm256_loadu_ps(src + c), sv),
+                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+                q = _mm256_min_ps(_mm256_max_ps(q, lo), hi);
+                __m256i qi = _mm256_cvtps_epi32(q);
+                __m128i packed =
+                    _mm_packs_epi32(_mm256_castsi256_si128(qi),
+                                    _mm256_extracti128_si256(qi, 1));
+                _mm_storeu_si128((__m128i *)(dst + c), packed);
+              }
+              for (; c < args.k; ++c)
+                dst[c] = (int16_t)std::clamp(std::nearbyint(src[c] / s),
+                                             -127.0f, 127.0f);
+              if (args.k != args.paddedK)
+                dst[args.k] = 0;
+            }
+          });
 }
 
 } // namespace llmo::rt

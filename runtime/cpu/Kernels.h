@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace llmo::rt {
 
@@ -55,13 +56,25 @@ struct Epilogue {
   const float *residual = nullptr;
 };
 void applyEpilogue(float *out, int64_t ld, int64_t rows, int64_t cols,
-                   const Epilogue &epilogue, int64_t column0,
-                   int64_t row0);
+                   const Epilogue &epilogue, int64_t column0, int64_t row0);
 
 /// C[m, n] = A[m, k] B[k, n] for small operands (rows of A, B, C `lda`,
 /// `ldb`, `ldc` floats apart) with the fp32 microkernel, unpacked.
 void smallGemm(const float *a, int64_t lda, const float *b, int64_t ldb,
                int64_t m, int64_t n, int64_t k, float *c, int64_t ldc);
+
+/// Calls fn(std::integral_constant<int, R>()) with R = mr (1 <= mr <= Max):
+/// turns a row count into the template argument of a register-tiled
+/// microkernel.
+template <int Max, typename Fn> void dispatchRows(int64_t mr, Fn &&fn) {
+  if constexpr (Max > 1)
+    if (mr >= Max)
+      return fn(std::integral_constant<int, Max>());
+  if constexpr (Max > 1)
+    return dispatchRows<Max - 1>(mr, fn);
+  else
+    return fn(std::integral_constant<int, 1>());
+}
 
 /// The kernel table, indexed by LlmoKernelId.
 const llmo_kernel_fn *kernelTable();

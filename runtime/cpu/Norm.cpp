@@ -56,27 +56,28 @@ void normalize(void *ctx, const int64_t *desc, void *const *ops, bool rms) {
   const float *x = (const float *)ops[0], *scale = (const float *)ops[1];
   const float *bias = hasBias ? (const float *)ops[2] : nullptr;
   float *out = (float *)ops[rms ? 2 : 3];
-  contextOf(ctx).pool->parallelFor(rows, 4, [&](int64_t begin, int64_t end,
-                                                int) {
-    for (int64_t r = begin; r < end; ++r) {
-      const float *row = x + r * cols;
-      float *dst = out + r * cols;
-      float mean = rms ? 0.0f : rowSum(row, cols, 0, false) / (float)cols;
-      float var = rowSum(row, cols, mean, true) / (float)cols;
-      float inv = (float)(1.0 / std::sqrt((double)var + (double)epsilon));
-      __m256 m = _mm256_set1_ps(mean), iv = _mm256_set1_ps(inv);
-      int64_t i = 0;
-      for (; i + 8 <= cols; i += 8) {
-        __m256 v = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(row + i), m), iv);
-        v = _mm256_mul_ps(v, _mm256_loadu_ps(scale + i));
-        if (bias)
-          v = _mm256_add_ps(v, _mm256_loadu_ps(bias + i));
-        _mm256_storeu_ps(dst + i, v);
-      }
-      for (; i < cols; ++i)
-        dst[i] = (row[i] - mean) * inv * scale[i] + (bias ? bias[i] : 0.0f);
-    }
-  });
+  contextOf(ctx).pool->parallelFor(
+      rows, 4, [&](int64_t begin, int64_t end, int) {
+        for (int64_t r = begin; r < end; ++r) {
+          const float *row = x + r * cols;
+          float *dst = out + r * cols;
+          float mean = rms ? 0.0f : rowSum(row, cols, 0, false) / (float)cols;
+          float var = rowSum(row, cols, mean, true) / (float)cols;
+          float inv = (float)(1.0 / std::sqrt((double)var + (double)epsilon));
+          __m256 m = _mm256_set1_ps(mean), iv = _mm256_set1_ps(inv);
+          int64_t i = 0;
+          for (; i + 8 <= cols; i += 8) {
+            __m256 v =
+                _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(row + i), m), iv);
+            v = _mm256_mul_ps(v, _mm256_loadu_ps(scale + i));
+            if (bias)
+              v = _mm256_add_ps(v, _mm256_loadu_ps(bias + i));
+            _mm256_storeu_ps(dst + i, v);
+          }
+          for (; i < cols; ++i)
+            dst[i] = (row[i] - mean) * inv * scale[i] + (bias ? bias[i] : 0.0f);
+        }
+      });
 }
 
 } // namespace
@@ -93,88 +94,98 @@ void kernelSoftmax(void *ctx, const int64_t *desc, void *const *ops) {
   int64_t outer = desc[0], size = desc[1], inner = desc[2];
   const float *in = (const float *)ops[0];
   float *out = (float *)ops[1];
-  contextOf(ctx).pool->parallelFor(outer * inner, 4, [&](int64_t begin,
-                                                         int64_t end, int) {
-    for (int64_t item = begin; item < end; ++item) {
-      int64_t o = item / inner, i = item % inner;
-      const float *row = in + o * size * inner + i;
-      float *dst = out + o * size * inner + i;
-      if (inner == 1) {
-        __m256 mx = _mm256_set1_ps(-INFINITY);
-        int64_t s = 0;
-        for (; s + 8 <= size; s += 8)
-          mx = _mm256_max_ps(mx, _mm256_loadu_ps(row + s));
-        float maxValue = horizontalMax(mx);
-        for (; s < size; ++s)
-          maxValue = std::max(maxValue, row[s]);
-        __m256 m = _mm256_set1_ps(maxValue), acc = _mm256_setzero_ps();
-        for (s = 0; s + 8 <= size; s += 8) {
-          __m256 e = expPs(_mm256_sub_ps(_mm256_loadu_ps(row + s), m));
-          _mm256_storeu_ps(dst + s, e);
-          acc = _mm256_add_ps(acc, e);
+  contextOf(ctx).pool->parallelFor(
+      outer * inner, 4, [&](int64_t begin, int64_t end, int) {
+        for (int64_t item = begin; item < end; ++item) {
+          int64_t o = item / inner, i = item % inner;
+          const float *row = in + o * size * inner + i;
+          float *dst = out + o * size * inner + i;
+          if (inner == 1) {
+            __m256 mx = _mm256_set1_ps(-INFINITY);
+            int64_t s = 0;
+            for (; s + 8 <= size; s += 8)
+              mx = _mm256_max_ps(mx, _mm256_loadu_ps(row + s));
+            float maxValue = horizontalMax(mx);
+            for (; s < size; ++s)
+              maxValue = std::max(maxValue, row[s]);
+            __m256 m = _mm256_set1_ps(maxValue), acc = _mm256_setzero_ps();
+            for (s = 0; s + 8 <= size; s += 8) {
+              __m256 e = expPs(_mm256_sub_ps(_mm256_loadu_ps(row + s), m));
+              _mm256_storeu_ps(dst + s, e);
+              acc = _mm256_add_ps(acc, e);
+            }
+            float sum = horizontalSum(acc);
+            for (; s < size; ++s)
+              sum += dst[s] = std::exp(row[s] - maxValue);
+            __m256 inv = _mm256_set1_ps(1.0f / sum);
+            for (s = 0; s + 8 <= size; s += 8)
+              _mm256_storeu_ps(dst + s,
+                               _mm256_mul_ps(_mm256_loadu_ps(dst + s), inv));
+            for (; s < size; ++s)
+              dst[s] /= sum;
+            continue;
+          }
+          float maxValue = -INFINITY;
+          for (int64_t s = 0; s < size; ++s)
+            maxValue = std::max(maxValue, row[s * inner]);
+          float sum = 0;
+          for (int64_t s = 0; s < size; ++s)
+            sum += dst[s * inner] = std::exp(row[s * inner] - maxValue);
+          for (int64_t s = 0; s < size; ++s)
+            dst[s * inner] /= sum;
         }
-        float sum = horizontalSum(acc);
-        for (; s < size; ++s)
-          sum += dst[s] = std::exp(row[s] - maxValue);
-        __m256 inv = _mm256_set1_ps(1.0f / sum);
-        for (s = 0; s + 8 <= size; s += 8)
-          _mm256_storeu_ps(dst + s, _mm256_mul_ps(_mm256_loadu_ps(dst + s), inv));
-        for (; s < size; ++s)
-          dst[s] /= sum;
-        continue;
-      }
-      float maxValue = -INFINITY;
-      for (int64_t s = 0; s < size; ++s)
-        maxValue = std::max(maxValue, row[s * inner]);
-      float sum = 0;
-      for (int64_t s = 0; s < size; ++s)
-        sum += dst[s * inner] = std::exp(row[s * inner] - maxValue);
-      for (int64_t s = 0; s < size; ++s)
-        dst[s * inner] /= sum;
-    }
-  });
+      });
 }
 
 void kernelReduce(void *ctx, const int64_t *desc, void *const *ops) {
   int64_t opcode = desc[0], outer = desc[1], size = desc[2], inner = desc[3];
   const float *in = (const float *)ops[0];
   float *out = (float *)ops[1];
-  contextOf(ctx).pool->parallelFor(outer * inner, 16, [&](int64_t begin,
-                                                          int64_t end, int) {
-    for (int64_t item = begin; item < end; ++item) {
-      int64_t o = item / inner, i = item % inner;
-      const float *row = in + o * size * inner + i;
-      double acc = opcode == kLlmoReduceMax   ? -INFINITY
-                   : opcode == kLlmoReduceMin ? INFINITY
-                                              : 0.0;
-      for (int64_t s = 0; s < size; ++s) {
-        double v = row[s * inner];
-        if (opcode == kLlmoReduceMax)
-          acc = std::max(acc, v);
-        else if (opcode == kLlmoReduceMin)
-          acc = std::min(acc, v);
-        else
-          acc += v;
-      }
-      if (opcode == kLlmoReduceMean && size)
-        acc /= size;
-      out[item] = (float)acc;
-    }
-  });
+  contextOf(ctx).pool->parallelFor(
+      outer * inner, 16, [&](int64_t begin, int64_t end, int) {
+        for (int64_t item = begin; item < end; ++item) {
+          int64_t o = item / inner, i = item % inner;
+          const float *row = in + o * size * inner + i;
+          double acc = opcode == kLlmoReduceMax   ? -INFINITY
+                       : opcode == kLlmoReduceMin ? INFINITY
+                                                  : 0.0;
+          for (int64_t s = 0; s < size; ++s) {
+            double v = row[s * inner];
+            if (opcode == kLlmoReduceMax)
+              acc = std::max(acc, v);
+            else if (opcode == kLlmoReduceMin)
+              acc = std::min(acc, v);
+            else
+              acc += v;
+          }
+          if (opcode == kLlmoReduceMean && size)
+            acc /= size;
+          out[item] = (float)acc;
+        }
+      });
 }
 
 const llmo_kernel_fn *kernelTable() {
-  static const llmo_kernel_fn table[kLlmoNumKernels] = {
-      kernelCopy,        kernelStridedCopy,
-      kernelBinary,      kernelUnary,
-      kernelWhere,       kernelCast,
-      kernelGather,      kernelLayerNorm,
-      kernelRmsNorm,     kernelSoftmax,
-      kernelReduce,      kernelLinearF32,
-      kernelMatmul,      kernelQLinear,
-      kernelDynamicQLinear, kernelWeightQuantLinear,
-      kernelQuantize,    kernelDequantize,
-      kernelDynamicQuantize, kernelAttention};
+  static const llmo_kernel_fn table[kLlmoNumKernels] = {kernelCopy,
+                                                        kernelStridedCopy,
+                                                        kernelBinary,
+                                                        kernelUnary,
+                                                        kernelWhere,
+                                                        kernelCast,
+                                                        kernelGather,
+                                                        kernelLayerNorm,
+                                                        kernelRmsNorm,
+                                                        kernelSoftmax,
+                                                        kernelReduce,
+                                                        kernelLinearF32,
+                                                        kernelMatmul,
+                                                        kernelQLinear,
+                                                        kernelDynamicQLinear,
+                                                        kernelWeightQuantLinear,
+                                                        kernelQuantize,
+                                                        kernelDequantize,
+                                                        kernelDynamicQuantize,
+                                                        kernelAttention};
   return table;
 }
 

@@ -58,7 +58,8 @@ void ThreadPool::parallelFor(int64_t n, int64_t grain, const RangeFn &fn) {
     return;
   }
   // About four chunks per thread balances uneven work without much overhead.
-  int64_t size = std::max<int64_t>(grain, (n + 4 * threads - 1) / (4 * threads));
+  int64_t size =
+      std::max<int64_t>(grain, (n + 4 * threads - 1) / (4 * threads));
   {
     std::lock_guard<std::mutex> lock(mutex);
     job = &fn;

@@ -65,8 +65,8 @@ inline __m256 erfPs(__m256 x) {
 inline __m256 tanhPs(__m256 x) {
   __m256 e = expPs(_mm256_add_ps(x, x));
   __m256 one = _mm256_set1_ps(1.0f);
-  return _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0f),
-                                          _mm256_add_ps(e, one)));
+  return _mm256_sub_ps(
+      one, _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(e, one)));
 }
 
 inline __m256 sigmoidPs(__m256 x) {

@@ -674,6 +674,20 @@ TEST_F(CpuKernelsTest, WeightQuantLinear) {
               std::vector<double> ref, bound;
               referenceGemm(x, w, hasBias ? bias.data() : nullptr, m, n, k, ref,
                             bound);
+              // The decode path (m <= 4) factors scale and zero point out of
+              // each group's sum (s * (sum x u - z sum x), u = q - qmin):
+              // its rounding scales with those unsigned magnitudes.
+              if (m <= 4)
+                for (int64_t i = 0; i < m; ++i)
+                  for (int64_t j = 0; j < n; ++j)
+                    for (int64_t p = 0; p < k; ++p) {
+                      int64_t g = p / groupSize;
+                      bound[i * n + j] +=
+                          1e-5 * std::fabs(x[i * k + p]) *
+                          (double)(std::abs(q[p * n + j] - qmin) +
+                                   std::abs(zps[g * n + j] - qmin)) *
+                          scales[g * n + j];
+                    }
               referenceEpilogue(ref, bound, act,
                                 hasResidual ? residual.data() : nullptr);
               ASSERT_TRUE(

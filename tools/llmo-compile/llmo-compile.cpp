@@ -227,8 +227,8 @@ int main(int argc, char **argv) {
                                     {"group_size", (int64_t)groupSize},
                                     {"calibration_data", calibration}};
     std::string triple, cpu;
-    FailureOr<std::vector<uint8_t>> code = llmo::emitSharedObject(
-        *module, targetOptions, triple, cpu, error);
+    FailureOr<std::vector<uint8_t>> code =
+        llmo::emitSharedObject(*module, targetOptions, triple, cpu, error);
     if (failed(code))
       return llmo::reportError(outputPath + ": " + error);
     llvm::json::Object extra{

@@ -38,12 +38,18 @@ using StatusPtr = std::unique_ptr<llmo_status, StatusDeleter>;
 /// numpy dtype code of a runtime dtype.
 const char *npyDType(llmo_dtype dtype) {
   switch (dtype) {
-  case LLMO_DTYPE_F32: return "f4";
-  case LLMO_DTYPE_I64: return "i8";
-  case LLMO_DTYPE_I32: return "i4";
-  case LLMO_DTYPE_BOOL: return "b1";
-  case LLMO_DTYPE_I8: return "i1";
-  case LLMO_DTYPE_U8: return "u1";
+  case LLMO_DTYPE_F32:
+    return "f4";
+  case LLMO_DTYPE_I64:
+    return "i8";
+  case LLMO_DTYPE_I32:
+    return "i4";
+  case LLMO_DTYPE_BOOL:
+    return "b1";
+  case LLMO_DTYPE_I8:
+    return "i1";
+  case LLMO_DTYPE_U8:
+    return "u1";
   }
   return "?";
 }
@@ -91,9 +97,9 @@ int runArtifact(const RunArtifactOptions &options) {
                   llmo_dtype_name(info.dtype) + " (numpy '" +
                   npyDType(info.dtype) + "'), the file holds '" + array.dtype +
                   "'");
-    status.reset(llmo_session_set_input(
-        session.get(), info.name, info.dtype, array.shape.data(),
-        array.shape.size(), array.data.data(), array.data.size()));
+    status.reset(llmo_session_set_input(session.get(), info.name, info.dtype,
+                                        array.shape.data(), array.shape.size(),
+                                        array.data.data(), array.data.size()));
     if (status)
       return fail(it->second + ": " + llmo_status_message(status.get()));
     given.erase(it);
@@ -118,8 +124,8 @@ int runArtifact(const RunArtifactOptions &options) {
   }
 
   if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir))
-    return fail(options.outputDir + ": cannot create directory: " +
-                ec.message());
+    return fail(options.outputDir +
+                ": cannot create directory: " + ec.message());
   std::set<std::string> fileNames;
   for (size_t i = 0; i < llmo_model_num_outputs(model.get()); ++i) {
     llmo_tensor_info info;
@@ -154,11 +160,21 @@ int runArtifact(const RunArtifactOptions &options) {
       for (int64_t j = 0; j < count; ++j) {
         llvm::outs() << (j ? ", " : "");
         switch (info.dtype) {
-        case LLMO_DTYPE_F32: llvm::outs() << ((const float *)data)[j]; break;
-        case LLMO_DTYPE_I64: llvm::outs() << ((const int64_t *)data)[j]; break;
-        case LLMO_DTYPE_I32: llvm::outs() << ((const int32_t *)data)[j]; break;
-        case LLMO_DTYPE_I8: llvm::outs() << (int)((const int8_t *)data)[j]; break;
-        default: llvm::outs() << (int)((const uint8_t *)data)[j]; break;
+        case LLMO_DTYPE_F32:
+          llvm::outs() << ((const float *)data)[j];
+          break;
+        case LLMO_DTYPE_I64:
+          llvm::outs() << ((const int64_t *)data)[j];
+          break;
+        case LLMO_DTYPE_I32:
+          llvm::outs() << ((const int32_t *)data)[j];
+          break;
+        case LLMO_DTYPE_I8:
+          llvm::outs() << (int)((const int8_t *)data)[j];
+          break;
+        default:
+          llvm::outs() << (int)((const uint8_t *)data)[j];
+          break;
         }
       }
       llvm::outs() << (array.numElements() > 6 ? ", ...]" : "]") << "  -> "
@@ -175,8 +191,8 @@ void printLatency(std::vector<double> times) {
   size_t mid = times.size() / 2;
   double median =
       times.size() % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-  llvm::outs() << "latency: repeat=" << times.size() << " median_ms="
-               << llvm::format("%.3f", median)
+  llvm::outs() << "latency: repeat=" << times.size()
+               << " median_ms=" << llvm::format("%.3f", median)
                << " min_ms=" << llvm::format("%.3f", times.front()) << "\n";
 }
 

@@ -50,8 +50,8 @@ struct CpuLowering {
 mlir::FailureOr<CpuLowering> lowerToCpu(mlir::ModuleOp module);
 
 struct CpuTargetOptions {
-  std::string triple; // empty: the host's
-  std::string cpu;    // empty: the host's; e.g. "haswell", "x86-64-v3"
+  std::string triple;   // empty: the host's
+  std::string cpu;      // empty: the host's; e.g. "haswell", "x86-64-v3"
   std::string features; // extra LLVM features, e.g. "+avx2,+fma"
 };
 

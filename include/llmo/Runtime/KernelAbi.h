@@ -116,24 +116,56 @@ enum LlmoKernelId {
 };
 
 enum LlmoActivation {
-  kLlmoActNone, kLlmoActGelu, kLlmoActGeluTanh, kLlmoActSilu, kLlmoActRelu,
+  kLlmoActNone,
+  kLlmoActGelu,
+  kLlmoActGeluTanh,
+  kLlmoActSilu,
+  kLlmoActRelu,
 };
 
 enum LlmoBinaryOpcode {
-  kLlmoBinAdd, kLlmoBinSub, kLlmoBinMul, kLlmoBinDiv, kLlmoBinPow,
-  kLlmoBinMax, kLlmoBinMin, kLlmoBinAnd, kLlmoBinOr, kLlmoBinEqual,
-  kLlmoBinLess, kLlmoBinLessEqual, kLlmoBinGreater, kLlmoBinGreaterEqual,
+  kLlmoBinAdd,
+  kLlmoBinSub,
+  kLlmoBinMul,
+  kLlmoBinDiv,
+  kLlmoBinPow,
+  kLlmoBinMax,
+  kLlmoBinMin,
+  kLlmoBinAnd,
+  kLlmoBinOr,
+  kLlmoBinEqual,
+  kLlmoBinLess,
+  kLlmoBinLessEqual,
+  kLlmoBinGreater,
+  kLlmoBinGreaterEqual,
 };
 
 enum LlmoUnaryOpcode {
-  kLlmoUnNeg, kLlmoUnAbs, kLlmoUnExp, kLlmoUnLog, kLlmoUnSqrt, kLlmoUnRsqrt,
-  kLlmoUnReciprocal, kLlmoUnTanh, kLlmoUnErf, kLlmoUnSigmoid, kLlmoUnSin,
-  kLlmoUnCos, kLlmoUnRelu, kLlmoUnSilu, kLlmoUnFloor, kLlmoUnNot,
-  kLlmoUnGeluErf, kLlmoUnGeluTanh,
+  kLlmoUnNeg,
+  kLlmoUnAbs,
+  kLlmoUnExp,
+  kLlmoUnLog,
+  kLlmoUnSqrt,
+  kLlmoUnRsqrt,
+  kLlmoUnReciprocal,
+  kLlmoUnTanh,
+  kLlmoUnErf,
+  kLlmoUnSigmoid,
+  kLlmoUnSin,
+  kLlmoUnCos,
+  kLlmoUnRelu,
+  kLlmoUnSilu,
+  kLlmoUnFloor,
+  kLlmoUnNot,
+  kLlmoUnGeluErf,
+  kLlmoUnGeluTanh,
 };
 
 enum LlmoReduceOpcode {
-  kLlmoReduceSum, kLlmoReduceMean, kLlmoReduceMax, kLlmoReduceMin,
+  kLlmoReduceSum,
+  kLlmoReduceMean,
+  kLlmoReduceMax,
+  kLlmoReduceMin,
 };
 
 // Weight packing. All packed weights are split into panels of kLlmoPanelN
