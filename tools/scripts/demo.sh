@@ -44,11 +44,13 @@ build/bin/llmo-run "$work/llama_w4.llmo" --input "input_ids=$work/input_ids.npy"
 import sys, numpy as np
 w = sys.argv[1]
 ref = np.load(f"{w}/out/logits.npy")
-for name in ("out_llmo", "out_w4"):
+for name, what in (("out_llmo", "compiled fp32 vs the float interpreter"),
+                   ("out_w4", "compiled W4A16 vs the float interpreter "
+                              "(the quantization error of 4-bit weights)")):
     got = np.load(f"{w}/{name}/logits.npy")
     cos = float((got * ref).sum() / np.linalg.norm(got) / np.linalg.norm(ref))
-    print(f"   {name}: max abs difference to the interpreter "
-          f"{np.abs(got - ref).max():.2e}, cosine {cos:.6f}")
+    print(f"   {what}: max abs difference {np.abs(got - ref).max():.2e}, "
+          f"cosine {cos:.6f}")
 PY
 echo "== llmo-compile: W8A8 with SmoothQuant on the outlier variant of the model"
 build/bin/llmo-compile test/e2e/models/llama_outliers.onnx -o "$work/llama_w8a8.mlir" \
