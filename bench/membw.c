@@ -57,7 +57,8 @@ static uint64_t sum_slice(const uint64_t *p, size_t words) {
     a2 = _mm256_add_epi64(a2, _mm256_load_si256((const __m256i *)(p + i + 8)));
     a3 = _mm256_add_epi64(a3, _mm256_load_si256((const __m256i *)(p + i + 12)));
   }
-  __m256i a = _mm256_add_epi64(_mm256_add_epi64(a0, a1), _mm256_add_epi64(a2, a3));
+  __m256i a =
+      _mm256_add_epi64(_mm256_add_epi64(a0, a1), _mm256_add_epi64(a2, a3));
   uint64_t lanes[4];
   _mm256_storeu_si256((__m256i *)lanes, a);
   uint64_t s = lanes[0] + lanes[1] + lanes[2] + lanes[3];

@@ -48,7 +48,8 @@ int main(int argc, char **argv) {
   }
   if (child == 0) {
     execvp(argv[2], argv + 2);
-    fprintf(stderr, "peakrss: cannot execute %s: %s\n", argv[2], strerror(errno));
+    fprintf(stderr, "peakrss: cannot execute %s: %s\n", argv[2],
+            strerror(errno));
     _exit(127);
   }
   signal(SIGTERM, forward);
@@ -63,13 +64,13 @@ int main(int argc, char **argv) {
     perror("peakrss: wait4");
     return 127;
   }
-  int code = WIFEXITED(status) ? WEXITSTATUS(status)
+  int code = WIFEXITED(status)     ? WEXITSTATUS(status)
              : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
                                    : 127;
   FILE *f = fopen(argv[1], "w");
   if (f) {
-    fprintf(f, "maxrss_kb=%ld utime_s=%.3f stime_s=%.3f status=%d\n", ru.ru_maxrss,
-            ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6,
+    fprintf(f, "maxrss_kb=%ld utime_s=%.3f stime_s=%.3f status=%d\n",
+            ru.ru_maxrss, ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6,
             ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6, code);
     fclose(f);
   } else {

@@ -476,7 +476,8 @@ void gemvPanel(const WeightQuantArgs &args, int64_t p) {
       d0 = _mm256_mul_ps(sc0, _mm256_fnmadd_ps(z0, xs, d0));
       d1 = _mm256_mul_ps(sc1, _mm256_fnmadd_ps(z1, xs, d1));
       _mm256_store_ps(acc[i], _mm256_add_ps(_mm256_load_ps(acc[i]), d0));
-      _mm256_store_ps(acc[i] + 8, _mm256_add_ps(_mm256_load_ps(acc[i] + 8), d1));
+      _mm256_store_ps(acc[i] + 8,
+                      _mm256_add_ps(_mm256_load_ps(acc[i] + 8), d1));
     };
     finishGroup(0, g00, g01, s0);
     if constexpr (MR > 1)
