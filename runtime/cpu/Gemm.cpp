@@ -358,42 +358,6 @@ void kernelMatmul(void *ctx, const int64_t *desc, void *const *ops) {
 
 namespace {
 
-/// Dequantizes row r of a packed panel into 16 floats (lo: cols 0-7, hi:
-/// cols 8-15).
-template <int bits>
-inline void dequantRow(const uint8_t *packedRow, const float *scales,
-                       const float *zeroPoints, __m256 &lo, __m256 &hi) {
-  __m128i bytesLo, bytesHi;
-  if (bits == 4) {
-    __m128i v = _mm_loadl_epi64((const __m128i *)packedRow);
-    __m128i nibble = _mm_set1_epi8(0x0F);
-    bytesLo = _mm_and_si128(v, nibble);
-    bytesHi = _mm_and_si128(_mm_srli_epi16(v, 4), nibble);
-  } else {
-    __m128i v = _mm_loadu_si128((const __m128i *)packedRow);
-    bytesLo = v;
-    bytesHi = _mm_srli_si128(v, 8);
-  }
-  __m256 qLo = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytesLo));
-  __m256 qHi = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytesHi));
-  lo = _mm256_mul_ps(_mm256_sub_ps(qLo, _mm256_loadu_ps(zeroPoints)),
-                     _mm256_loadu_ps(scales));
-  hi = _mm256_mul_ps(_mm256_sub_ps(qHi, _mm256_loadu_ps(zeroPoints + 8)),
-                     _mm256_loadu_ps(scales + 8));
-}
-
-struct WeightQuantArgs {
-  int64_t m, n, k, groupSize, paddedN;
-  const float *x;
-  const uint8_t *packed;
-  const float *scales, *zeroPoints;
-  Epilogue epilogue;
-  float *out;
-  int64_t rowBytes; // bytes per packed panel row
-};
-
-/// Decode path (m <= 4): dequantizes in registers, reading each packed
-/// weight byte once.
 /// The stored (unsigned) values of row r of a packed panel as floats.
 template <int bits>
 inline void loadRow(const uint8_t *packedRow, __m256 &lo, __m256 &hi) {
@@ -411,6 +375,31 @@ inline void loadRow(const uint8_t *packedRow, __m256 &lo, __m256 &hi) {
   lo = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytesLo));
   hi = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytesHi));
 }
+
+/// Dequantizes row r of a packed panel, (u - zp) * scale: 16 floats (lo:
+/// cols 0-7, hi: cols 8-15).
+template <int bits>
+inline void dequantRow(const uint8_t *packedRow, const float *scales,
+                       const float *zeroPoints, __m256 &lo, __m256 &hi) {
+  loadRow<bits>(packedRow, lo, hi);
+  lo = _mm256_mul_ps(_mm256_sub_ps(lo, _mm256_loadu_ps(zeroPoints)),
+                     _mm256_loadu_ps(scales));
+  hi = _mm256_mul_ps(_mm256_sub_ps(hi, _mm256_loadu_ps(zeroPoints + 8)),
+                     _mm256_loadu_ps(scales + 8));
+}
+
+struct WeightQuantArgs {
+  int64_t m, n, k, groupSize, paddedN;
+  const float *x;
+  const uint8_t *packed;
+  const float *scales, *zeroPoints;
+  Epilogue epilogue;
+  float *out;
+  int64_t rowBytes; // bytes per packed panel row
+};
+
+/// Decode path (m <= 4): dequantizes in registers, reading each packed
+/// weight byte once.
 
 /// Decode path (m <= 4), bound by reading the packed weight once. Per group
 /// the scale and zero point are factored out of the sum:
