@@ -42,7 +42,8 @@ std::optional<float> scalarConstant(Value v) {
 bool fuseAttention(SoftmaxOp softmax) {
   auto scoresType = typeOf(softmax.getResult());
   int64_t rank = scoresType.getRank();
-  if (rank < 2 || softmax.getAxis() != rank - 1 || !softmax->hasOneUse())
+  if (rank < 2 || (int64_t)softmax.getAxis() != rank - 1 ||
+      !softmax->hasOneUse())
     return false;
   auto pv = dyn_cast<MatmulOp>(*softmax->user_begin());
   if (!pv || pv.getLhs() != softmax.getResult())
