@@ -16,6 +16,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -215,6 +216,8 @@ private:
   std::vector<KernelCall> calls;
   std::map<std::pair<const void *, int>, int64_t> weightCache;
   std::vector<int64_t> arenaOffsets;
+  /// Norms emitted together with the quantize that is their only user.
+  llvm::DenseSet<Operation *> normsBeforeQuantize;
 };
 
 OperandRef Lowering::use(Value v, int64_t byteOffset) {
@@ -461,6 +464,15 @@ std::optional<int64_t> unaryOpcode(Operation *op) {
         return g.getApproximate() == "tanh" ? kLlmoUnGeluTanh : kLlmoUnGeluErf;
       })
       .Default([](Operation *) { return std::nullopt; });
+}
+
+/// Whether one normalized row (the trailing dims from the norm's axis) fits
+/// the kernels' 1 MiB per-worker scratch.
+bool rowFitsScratch(Operation &norm) {
+  int64_t axis = isa<LayerNormOp>(norm) ? cast<LayerNormOp>(norm).getAxis()
+                                        : cast<RmsNormOp>(norm).getAxis();
+  auto shape = tensorType(norm.getResult(0)).getShape();
+  return numElements(shape.drop_front(axis)) * 4 <= (int64_t)(1 << 20);
 }
 
 /// Whether a dequantize only feeds linear weights (then the linear kernel
@@ -774,6 +786,29 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
         if (!type)
           return o.emitError("CPU code generation quantizes activations "
                              "per-tensor only");
+        Operation *norm = o.getOperand().getDefiningOp();
+        if (norm && normsBeforeQuantize.contains(norm)) {
+          auto layer = dyn_cast<LayerNormOp>(norm);
+          auto rmsNorm = dyn_cast<RmsNormOp>(norm);
+          Value input = layer ? layer.getInput() : rmsNorm.getInput();
+          Value scale = layer ? layer.getScale() : rmsNorm.getScale();
+          Value bias = layer ? layer.getBias() : Value();
+          int64_t axis = layer ? layer.getAxis() : rmsNorm.getAxis();
+          float epsilon = layer ? layer.getEpsilon().convertToFloat()
+                                : rmsNorm.getEpsilon().convertToFloat();
+          auto shape = outShape();
+          int64_t cols = numElements(shape.drop_front(axis));
+          OperandRef x = use(input), s = use(scale);
+          OperandRef b = bias ? use(bias) : OperandRef();
+          call(loc, kLlmoKernelNormQuantize,
+               {numElements(shape) / std::max<int64_t>(cols, 1), cols,
+                floatBits(epsilon), bias ? 1 : 0, rmsNorm ? 1 : 0,
+                code(o.getResult()), floatBits((float)type.getScale()),
+                type.getZeroPoint(), type.getStorageTypeMin(),
+                type.getStorageTypeMax()},
+               {x, s, b, defineAndUse()});
+          return success();
+        }
         OperandRef x = use(o.getOperand());
         call(loc, kLlmoKernelQuantize,
              {numElements(outShape()), code(o.getResult()),
@@ -862,6 +897,15 @@ FailureOr<CpuLowering> Lowering::run() {
       constants[cast.getResult()] = std::move(value);
       continue;
     }
+    // Norm + per-tensor quantize: one kernel, the float row never leaves
+    // scratch (the quantize emits it).
+    if (isa<LayerNormOp, RmsNormOp>(op) && op.hasOneUse() && rowFitsScratch(op))
+      if (auto quantize = dyn_cast<QuantizeOp>(*op.user_begin());
+          quantize && isa<quant::UniformQuantizedType>(
+                          tensorType(quantize.getResult()).getElementType())) {
+        normsBeforeQuantize.insert(&op);
+        continue;
+      }
     if (failed(lowerOp(&op, index)))
       return failure();
   }

@@ -230,15 +230,6 @@ void castFrom(int64_t to, const void *in, void *out, int64_t count) {
   }
 }
 
-int64_t quantizeOne(float x, float scale, int64_t zp, int64_t qmin,
-                    int64_t qmax) {
-  float rounded = std::nearbyint(x / scale);
-  double value = (double)rounded + (double)zp;
-  if (std::isnan(value))
-    return zp;
-  return (int64_t)std::min<double>(std::max<double>(value, qmin), qmax);
-}
-
 } // namespace
 
 void kernelCopy(void *, const int64_t *desc, void *const *ops) {
@@ -459,7 +450,7 @@ void kernelQuantize(void *, const int64_t *desc, void *const *ops) {
   float scale = floatFromBits(desc[2]);
   const float *in = (const float *)ops[0];
   for (int64_t i = 0; i < count; ++i) {
-    int64_t q = quantizeOne(in[i], scale, zp, qmin, qmax);
+    int64_t q = quantizeToInt(in[i], scale, zp, qmin, qmax);
     if (type == kLlmoU8)
       ((uint8_t *)ops[1])[i] = (uint8_t)q;
     else
@@ -497,7 +488,7 @@ void kernelDynamicQuantize(void *, const int64_t *desc, void *const *ops) {
   *(float *)ops[2] = s;
   *(uint8_t *)ops[3] = (uint8_t)zp;
   for (int64_t i = 0; i < count; ++i)
-    out[i] = (uint8_t)quantizeOne(in[i], s, (int64_t)zp, 0, 255);
+    out[i] = (uint8_t)quantizeToInt(in[i], s, (int64_t)zp, 0, 255);
 }
 
 } // namespace llmo::rt

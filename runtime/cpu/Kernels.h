@@ -14,6 +14,8 @@
 #include "ThreadPool.h"
 #include "llmo/Runtime/KernelAbi.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -76,6 +78,17 @@ template <int Max, typename Fn> void dispatchRows(int64_t mr, Fn &&fn) {
     return fn(std::integral_constant<int, 1>());
 }
 
+/// docs/Dialect.md's quantize: x / scale in float, rounded half to even,
+/// plus the zero point, saturated to [qmin, qmax]; NaN gives the zero point.
+inline int64_t quantizeToInt(float x, float scale, int64_t zp, int64_t qmin,
+                             int64_t qmax) {
+  float rounded = std::nearbyint(x / scale);
+  double value = (double)rounded + (double)zp;
+  if (std::isnan(value))
+    return zp;
+  return (int64_t)std::min<double>(std::max<double>(value, qmin), qmax);
+}
+
 /// The kernel table, indexed by LlmoKernelId.
 const llmo_kernel_fn *kernelTable();
 
@@ -101,6 +114,7 @@ void kernelAttention(void *, const int64_t *, void *const *);
 void kernelLayerNorm(void *, const int64_t *, void *const *);
 void kernelRmsNorm(void *, const int64_t *, void *const *);
 void kernelSoftmax(void *, const int64_t *, void *const *);
+void kernelNormQuantize(void *, const int64_t *, void *const *);
 void kernelReduce(void *, const int64_t *, void *const *);
 
 } // namespace llmo::rt

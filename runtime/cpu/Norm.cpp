@@ -49,6 +49,25 @@ float rowSum(const float *row, int64_t n, float center, bool squares) {
   return sum;
 }
 
+/// One row of layer (or RMS) normalization into dst.
+void normalizeRow(const float *row, int64_t cols, float epsilon,
+                  const float *scale, const float *bias, bool rms, float *dst) {
+  float mean = rms ? 0.0f : rowSum(row, cols, 0, false) / (float)cols;
+  float var = rowSum(row, cols, mean, true) / (float)cols;
+  float inv = (float)(1.0 / std::sqrt((double)var + (double)epsilon));
+  __m256 m = _mm256_set1_ps(mean), iv = _mm256_set1_ps(inv);
+  int64_t i = 0;
+  for (; i + 8 <= cols; i += 8) {
+    __m256 v = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(row + i), m), iv);
+    v = _mm256_mul_ps(v, _mm256_loadu_ps(scale + i));
+    if (bias)
+      v = _mm256_add_ps(v, _mm256_loadu_ps(bias + i));
+    _mm256_storeu_ps(dst + i, v);
+  }
+  for (; i < cols; ++i)
+    dst[i] = (row[i] - mean) * inv * scale[i] + (bias ? bias[i] : 0.0f);
+}
+
 void normalize(void *ctx, const int64_t *desc, void *const *ops, bool rms) {
   int64_t rows = desc[0], cols = desc[1];
   float epsilon = floatFromBits(desc[2]);
@@ -58,25 +77,9 @@ void normalize(void *ctx, const int64_t *desc, void *const *ops, bool rms) {
   float *out = (float *)ops[rms ? 2 : 3];
   contextOf(ctx).pool->parallelFor(
       rows, 4, [&](int64_t begin, int64_t end, int) {
-        for (int64_t r = begin; r < end; ++r) {
-          const float *row = x + r * cols;
-          float *dst = out + r * cols;
-          float mean = rms ? 0.0f : rowSum(row, cols, 0, false) / (float)cols;
-          float var = rowSum(row, cols, mean, true) / (float)cols;
-          float inv = (float)(1.0 / std::sqrt((double)var + (double)epsilon));
-          __m256 m = _mm256_set1_ps(mean), iv = _mm256_set1_ps(inv);
-          int64_t i = 0;
-          for (; i + 8 <= cols; i += 8) {
-            __m256 v =
-                _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(row + i), m), iv);
-            v = _mm256_mul_ps(v, _mm256_loadu_ps(scale + i));
-            if (bias)
-              v = _mm256_add_ps(v, _mm256_loadu_ps(bias + i));
-            _mm256_storeu_ps(dst + i, v);
-          }
-          for (; i < cols; ++i)
-            dst[i] = (row[i] - mean) * inv * scale[i] + (bias ? bias[i] : 0.0f);
-        }
+        for (int64_t r = begin; r < end; ++r)
+          normalizeRow(x + r * cols, cols, epsilon, scale, bias, rms,
+                       out + r * cols);
       });
 }
 
@@ -88,6 +91,31 @@ void kernelLayerNorm(void *ctx, const int64_t *desc, void *const *ops) {
 
 void kernelRmsNorm(void *ctx, const int64_t *desc, void *const *ops) {
   normalize(ctx, desc, ops, /*rms=*/true);
+}
+
+void kernelNormQuantize(void *ctx, const int64_t *desc, void *const *ops) {
+  int64_t rows = desc[0], cols = desc[1];
+  float epsilon = floatFromBits(desc[2]);
+  bool rms = desc[4];
+  const float *bias = !rms && desc[3] ? (const float *)ops[2] : nullptr;
+  bool isUnsigned = desc[5] == kLlmoU8;
+  float qscale = floatFromBits(desc[6]);
+  int64_t zp = desc[7], qmin = desc[8], qmax = desc[9];
+  const float *x = (const float *)ops[0], *scale = (const float *)ops[1];
+  ExecContext &ec = contextOf(ctx);
+  ec.pool->parallelFor(rows, 4, [&](int64_t begin, int64_t end, int worker) {
+    float *normalized = (float *)ec.workerScratch(worker);
+    for (int64_t r = begin; r < end; ++r) {
+      normalizeRow(x + r * cols, cols, epsilon, scale, bias, rms, normalized);
+      for (int64_t i = 0; i < cols; ++i) {
+        int64_t q = quantizeToInt(normalized[i], qscale, zp, qmin, qmax);
+        if (isUnsigned)
+          ((uint8_t *)ops[3])[r * cols + i] = (uint8_t)q;
+        else
+          ((int8_t *)ops[3])[r * cols + i] = (int8_t)q;
+      }
+    }
+  });
 }
 
 void kernelSoftmax(void *ctx, const int64_t *desc, void *const *ops) {
@@ -185,7 +213,8 @@ const llmo_kernel_fn *kernelTable() {
                                                         kernelQuantize,
                                                         kernelDequantize,
                                                         kernelDynamicQuantize,
-                                                        kernelAttention};
+                                                        kernelAttention,
+                                                        kernelNormQuantize};
   return table;
 }
 

@@ -30,7 +30,7 @@ extern "C" {
 typedef void (*llmo_kernel_fn)(void *ctx, const int64_t *desc,
                                void *const *operands);
 
-enum { kLlmoKernelAbiVersion = 2, kLlmoMaxKernelRank = 8 };
+enum { kLlmoKernelAbiVersion = 3, kLlmoMaxKernelRank = 8 };
 
 // Element type codes inside descriptors.
 enum LlmoElemType {
@@ -112,7 +112,13 @@ enum LlmoKernelId {
   // ([batch..., Sq, Sk], B = product of the batch dims).
   // operands: [q, k, v, mask (or null), out]
   kLlmoKernelAttention = 19,
-  kLlmoNumKernels = 20,
+  // Layer/RMS normalization followed by per-tensor quantization, one row at
+  // a time (the float row stays in scratch).
+  // desc: [rows, cols, epsilon_bits, has_bias, rms, out_type, scale_bits, zp,
+  //        qmin, qmax]
+  // operands: [x, scale, bias (or null), out (i8/u8)]
+  kLlmoKernelNormQuantize = 20,
+  kLlmoNumKernels = 21,
 };
 
 enum LlmoActivation {

@@ -103,7 +103,7 @@ def main():
     tw = f"!quant.uniform<i8<-127:127>:f32:1, {{{sw}}}>"
     tx = "!quant.uniform<u8:f32, 0.02:131>"
     with open(os.path.join(out, "quant.mlir"), "w") as f:
-        f.write(module(f"""func.func @main(%x: tensor<5x19xf32> {{llmo.name = "x"}}) -> (tensor<5x11xf32>, tensor<5x11xf32>, tensor<5x19xf32>, tensor<5x19xui8>) {{
+        f.write(module(f"""func.func @main(%x: tensor<5x19xf32> {{llmo.name = "x"}}) -> (tensor<5x11xf32>, tensor<5x11xf32>, tensor<5x19xf32>, tensor<5x19xui8>, tensor<5x11xf32>, tensor<5x19xf32>) {{
   %w = llmo.constant dense_resource<wq> : tensor<19x11xi8>
   %ws = llmo.storage_cast %w : tensor<19x11xi8> -> tensor<19x11x{tw}>
   %b = llmo.constant dense<0.25> : tensor<11xf32>
@@ -112,9 +112,17 @@ def main():
   %1 = llmo.dynamic_qlinear %x, %ws : (tensor<5x19xf32>, tensor<19x11x{tw}>) -> tensor<5x11xf32>
   %2 = llmo.dequantize %qx : tensor<5x19x{tx}> -> tensor<5x19xf32>
   %3, %s, %z = llmo.dynamic_quantize %x : tensor<5x19xf32> -> tensor<5x19xui8>, tensor<f32>, tensor<ui8>
-  return %0, %1, %2, %3 : tensor<5x11xf32>, tensor<5x11xf32>, tensor<5x19xf32>, tensor<5x19xui8>
+  // Norm + quantize (one fused kernel in the compiled code).
+  %g = llmo.constant dense_resource<gamma> : tensor<19xf32>
+  %ln = llmo.layer_norm %x, %g, %g {{axis = 1 : i64, epsilon = 1.0e-5 : f32}} : (tensor<5x19xf32>, tensor<19xf32>, tensor<19xf32>) -> tensor<5x19xf32>
+  %qln = llmo.quantize %ln : tensor<5x19xf32> -> tensor<5x19x{tx}>
+  %4 = llmo.qlinear %qln, %ws, %b : (tensor<5x19x{tx}>, tensor<19x11x{tw}>, tensor<11xf32>) -> tensor<5x11xf32>
+  %rms = llmo.rms_norm %x, %g {{axis = 1 : i64, epsilon = 1.0e-6 : f32}} : (tensor<5x19xf32>, tensor<19xf32>) -> tensor<5x19xf32>
+  %qrms = llmo.quantize %rms : tensor<5x19xf32> -> tensor<5x19x!quant.uniform<i8:f32, 0.03:-3>>
+  %5 = llmo.dequantize %qrms : tensor<5x19x!quant.uniform<i8:f32, 0.03:-3>> -> tensor<5x19xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<5x11xf32>, tensor<5x11xf32>, tensor<5x19xf32>, tensor<5x19xui8>, tensor<5x11xf32>, tensor<5x19xf32>
 }}
-""", [("wq", wq)]))
+""", [("wq", wq), ("gamma", rng.uniform(0.5, 1.5, 19).astype(np.float32))]))
 
 
 if __name__ == "__main__":
