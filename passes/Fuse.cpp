@@ -14,6 +14,10 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
 
 namespace llmo {
 #define GEN_PASS_DEF_FUSE
@@ -288,6 +292,182 @@ bool fuseEpilogue(LinearOp linear) {
   return true;
 }
 
+/// The f32 splat value of a constant, if it is one.
+std::optional<float> splatConstant(Value v) {
+  auto constant = v.getDefiningOp<ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
+  if (!dense || !dense.isSplat() || !dense.getElementType().isF32())
+    return scalarConstant(v);
+  return dense.getSplatValue<float>();
+}
+
+bool isF32Tensor(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.getElementType().isF32();
+}
+
+/// Elementwise llmo ops that have a scalar f32 form below.
+bool isFusibleElementwise(Operation *op) {
+  if (op->getNumResults() != 1 || !isF32Tensor(op->getResult(0)) ||
+      !llvm::all_of(op->getOperands(), isF32Tensor))
+    return false;
+  if (auto pow = dyn_cast<PowOp>(op)) {
+    // x^2 and x^3 (GELU-tanh and RMS norm exports) become products; other
+    // exponents stay unfused.
+    std::optional<float> e = splatConstant(pow.getRhs());
+    return e && (*e == 2.0f || *e == 3.0f);
+  }
+  return isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, NegOp, AbsOp, ExpOp,
+             LogOp, SqrtOp, RsqrtOp, ReciprocalOp, TanhOp, ErfOp, SigmoidOp,
+             SinOp, CosOp, ReluOp, SiluOp, FloorOp, GeluOp>(op);
+}
+
+/// The scalar form of one elementwise op, following its definition in
+/// docs/Dialect.md (and the interpreter's evaluation order).
+Value buildScalar(OpBuilder &b, Location loc, Operation *op,
+                  ArrayRef<Value> x) {
+  auto c = [&](float v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  auto add = [&](Value l, Value r) -> Value {
+    return arith::AddFOp::create(b, loc, l, r);
+  };
+  auto mul = [&](Value l, Value r) -> Value {
+    return arith::MulFOp::create(b, loc, l, r);
+  };
+  auto div = [&](Value l, Value r) -> Value {
+    return arith::DivFOp::create(b, loc, l, r);
+  };
+  auto expNeg = [&](Value v) -> Value {
+    return math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v));
+  };
+  return TypeSwitch<Operation *, Value>(op)
+      .Case([&](AddOp) { return add(x[0], x[1]); })
+      .Case([&](SubOp) -> Value {
+        return arith::SubFOp::create(b, loc, x[0], x[1]);
+      })
+      .Case([&](MulOp) { return mul(x[0], x[1]); })
+      .Case([&](DivOp) { return div(x[0], x[1]); })
+      .Case([&](MaxOp) -> Value {
+        return arith::MaximumFOp::create(b, loc, x[0], x[1]);
+      })
+      .Case([&](MinOp) -> Value {
+        return arith::MinimumFOp::create(b, loc, x[0], x[1]);
+      })
+      .Case([&](PowOp p) {
+        Value square = mul(x[0], x[0]);
+        return *splatConstant(p.getRhs()) == 2.0f ? square : mul(square, x[0]);
+      })
+      .Case([&](NegOp) -> Value { return arith::NegFOp::create(b, loc, x[0]); })
+      .Case([&](AbsOp) -> Value { return math::AbsFOp::create(b, loc, x[0]); })
+      .Case([&](ExpOp) -> Value { return math::ExpOp::create(b, loc, x[0]); })
+      .Case([&](LogOp) -> Value { return math::LogOp::create(b, loc, x[0]); })
+      .Case([&](SqrtOp) -> Value { return math::SqrtOp::create(b, loc, x[0]); })
+      .Case([&](RsqrtOp) {
+        return div(c(1.0f), math::SqrtOp::create(b, loc, x[0]));
+      })
+      .Case([&](ReciprocalOp) { return div(c(1.0f), x[0]); })
+      .Case([&](TanhOp) -> Value { return math::TanhOp::create(b, loc, x[0]); })
+      .Case([&](ErfOp) -> Value { return math::ErfOp::create(b, loc, x[0]); })
+      .Case([&](SigmoidOp) {
+        return div(c(1.0f), add(c(1.0f), expNeg(x[0])));
+      })
+      .Case([&](SinOp) -> Value { return math::SinOp::create(b, loc, x[0]); })
+      .Case([&](CosOp) -> Value { return math::CosOp::create(b, loc, x[0]); })
+      .Case([&](ReluOp) -> Value {
+        return arith::MaximumFOp::create(b, loc, x[0], c(0.0f));
+      })
+      .Case([&](SiluOp) { return div(x[0], add(c(1.0f), expNeg(x[0]))); })
+      .Case([&](FloorOp) -> Value {
+        return math::FloorOp::create(b, loc, x[0]);
+      })
+      .Case([&](GeluOp g) {
+        Value half = mul(c(0.5f), x[0]);
+        if (g.getApproximate() == "tanh") {
+          Value cube = mul(mul(mul(c(0.044715f), x[0]), x[0]), x[0]);
+          Value inner = mul(c(std::sqrt(2.0f / (float)M_PI)), add(x[0], cube));
+          return mul(half,
+                     add(c(1.0f), math::TanhOp::create(b, loc, inner)));
+        }
+        Value erf = math::ErfOp::create(b, loc, div(x[0], c(std::sqrt(2.0f))));
+        return mul(half, add(c(1.0f), erf));
+      })
+      .Default([](Operation *) { return Value(); });
+}
+
+/// Grows a group backwards from `root` over elementwise producers whose
+/// every use is inside the group and whose result has the root's shape (so
+/// nothing is recomputed), then replaces it with one llmo.elementwise.
+bool fuseElementwiseChain(Operation *root,
+                          llvm::DenseSet<Operation *> &grouped) {
+  ArrayRef<int64_t> shape = typeOf(root->getResult(0)).getShape();
+  llvm::SetVector<Operation *> group;
+  group.insert(root);
+  for (size_t i = 0; i < group.size(); ++i)
+    for (Value operand : group[i]->getOperands()) {
+      Operation *producer = operand.getDefiningOp();
+      if (!producer || group.contains(producer) || grouped.count(producer) ||
+          !isFusibleElementwise(producer) ||
+          typeOf(operand).getShape() != shape ||
+          !llvm::all_of(producer->getUsers(),
+                        [&](Operation *u) { return group.contains(u); }))
+        continue;
+      group.insert(producer);
+    }
+  if (group.size() < 2)
+    return false;
+  SmallVector<Operation *> members(group.begin(), group.end());
+  llvm::sort(members,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+
+  llvm::MapVector<Value, unsigned> inputs;
+  for (Operation *member : members)
+    for (Value operand : member->getOperands()) {
+      Operation *producer = operand.getDefiningOp();
+      if ((producer && group.contains(producer)) || splatConstant(operand) ||
+          inputs.count(operand))
+        continue;
+      unsigned index = inputs.size();
+      inputs[operand] = index;
+    }
+  OpBuilder b(root);
+  Location loc = root->getLoc();
+  SmallVector<Value> inputValues;
+  for (auto &entry : inputs)
+    inputValues.push_back(entry.first);
+  auto fused = ElementwiseOp::create(b, loc, root->getResult(0).getType(),
+                                     inputValues);
+  SmallVector<Type> argTypes(inputValues.size(), b.getF32Type());
+  SmallVector<Location> argLocs(inputValues.size(), loc);
+  Block *body = b.createBlock(&fused.getBody(), {}, argTypes, argLocs);
+  llvm::DenseMap<Value, Value> scalarOf;
+  for (auto &[value, index] : inputs)
+    scalarOf[value] = body->getArgument(index);
+  for (Operation *member : members) {
+    SmallVector<Value> scalars;
+    for (Value operand : member->getOperands()) {
+      if (Value s = scalarOf.lookup(operand)) {
+        scalars.push_back(s);
+        continue;
+      }
+      Value constant = arith::ConstantOp::create(
+          b, member->getLoc(), b.getF32FloatAttr(*splatConstant(operand)));
+      scalars.push_back(constant);
+    }
+    scalarOf[member->getResult(0)] =
+        buildScalar(b, member->getLoc(), member, scalars);
+  }
+  YieldOp::create(b, loc, scalarOf.lookup(root->getResult(0)));
+  root->getResult(0).replaceAllUsesWith(fused.getResult());
+  for (Operation *member : llvm::reverse(members)) {
+    grouped.insert(member);
+    member->erase();
+  }
+  return true;
+}
+
 struct FusePass : llmo::impl::FuseBase<FusePass> {
   using FuseBase::FuseBase;
 
@@ -319,6 +499,19 @@ struct FusePass : llmo::impl::FuseBase<FusePass> {
       for (LinearOp op : linears)
         epilogueCount += fuseEpilogue(op);
     }
+    int64_t chains = 0;
+    if (elementwise) {
+      SmallVector<Operation *> candidates;
+      func.walk([&](Operation *op) {
+        if (isFusibleElementwise(op))
+          candidates.push_back(op);
+      });
+      // Roots first: a chain grows backwards from its last op.
+      llvm::DenseSet<Operation *> grouped;
+      for (Operation *op : llvm::reverse(candidates))
+        if (!grouped.count(op))
+          chains += fuseElementwiseChain(op, grouped);
+    }
     // Constants only the fused ops read (scales, unmerged weights) are dead.
     SmallVector<ConstantOp> constants;
     func.walk([&](ConstantOp op) { constants.push_back(op); });
@@ -331,7 +524,8 @@ struct FusePass : llmo::impl::FuseBase<FusePass> {
         b.getDictionaryAttr(
             {b.getNamedAttr("attention", b.getI64IntegerAttr(attentions)),
              b.getNamedAttr("projections", b.getI64IntegerAttr(projections)),
-             b.getNamedAttr("epilogues", b.getI64IntegerAttr(epilogueCount))}));
+             b.getNamedAttr("epilogues", b.getI64IntegerAttr(epilogueCount)),
+             b.getNamedAttr("elementwise", b.getI64IntegerAttr(chains))}));
   }
 };
 

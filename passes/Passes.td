@@ -244,8 +244,14 @@ def Fuse : Pass<"llmo-fuse", "mlir::func::FuncOp"> {
     - `epilogues`: a linear whose only use is `gelu`/`silu`/`relu` and/or
       whose only use is an `add` of a same-shaped tensor becomes
       `llmo.fused_linear` with that activation and residual.
+    - `elementwise`: chains of f32 elementwise ops (add, mul, silu, gelu,
+      exp, ... and `pow` by 2 or 3) whose intermediates have the chain
+      result's shape and are used only inside the chain become one
+      `llmo.elementwise` with a scalar `arith`/`math` body; splat constants
+      move into the body, other operands broadcast.
 
-    Records `llmo.fused = {attention, projections, epilogues}` counts on the
+    Records `llmo.fused = {attention, projections, epilogues, elementwise}`
+    counts on the
     function. Float results are unchanged up to float rounding (tested to
     1e-5 against the unfused IR).
   }];
@@ -255,8 +261,11 @@ def Fuse : Pass<"llmo-fuse", "mlir::func::FuncOp"> {
            "Merge linears that share an input">,
     Option<"epilogues", "epilogues", "bool", "true",
            "Fuse activations and residual adds into linears">,
+    Option<"elementwise", "elementwise", "bool", "true",
+           "Fuse chains of elementwise ops into llmo.elementwise">,
   ];
-  let dependentDialects = ["::llmo::LlmoDialect"];
+  let dependentDialects = ["::llmo::LlmoDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
 }
 
 def LowerToCpu : Pass<"llmo-lower-to-cpu", "mlir::ModuleOp"> {

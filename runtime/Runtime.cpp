@@ -132,7 +132,7 @@ const char *const kKernelNames[kLlmoNumKernels] = {
     "rms_norm",     "softmax",      "reduce",           "linear_f32",
     "matmul",       "qlinear",      "dynamic_qlinear",  "weight_quant_linear",
     "quantize",     "dequantize",   "dynamic_quantize", "attention",
-    "norm_quantize"};
+    "norm_quantize", "generated_loop"};
 
 /// With LLMO_PROFILE=1 in the environment, sessions run through this table,
 /// which times every kernel call; the totals per kernel are printed to

@@ -22,7 +22,9 @@ def Llmo_Dialect : Dialect {
     and saturation, are written in docs/Dialect.md and implemented by the
     reference interpreter (lib/Interpreter).
   }];
-  let dependentDialects = ["::mlir::quant::QuantDialect"];
+  let dependentDialects = ["::mlir::quant::QuantDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
   let hasConstantMaterializer = 1;
   let useDefaultAttributePrinterParser = 0;
 }

@@ -280,6 +280,37 @@ LogicalResult AttentionOp::verify() {
   return success();
 }
 
+LogicalResult ElementwiseOp::verify() {
+  ArrayRef<int64_t> shape = rankedType(getResult()).getShape();
+  for (auto [i, input] : llvm::enumerate(getInputs())) {
+    auto b = broadcastShapes(rankedType(input).getShape(), shape);
+    if (failed(b) || ArrayRef<int64_t>(*b) != shape)
+      return emitOpError("input ")
+             << i << " does not broadcast to the result shape (C1)";
+  }
+  Block &body = getBody().front();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError("body must have one block argument per input (C1)");
+  for (BlockArgument arg : body.getArguments())
+    if (!arg.getType().isF32())
+      return emitOpError("body arguments must be f32 scalars (C1)");
+  for (Operation &op : body.without_terminator()) {
+    if (!isa<arith::ArithDialect, math::MathDialect>(op.getDialect()) ||
+        op.getNumRegions() != 0 || op.getNumResults() != 1 ||
+        !isPure(&op))
+      return op.emitOpError("is not allowed in an llmo.elementwise body: only "
+                            "pure single-result arith and math ops (C1)");
+    for (Type t : llvm::concat<Type>(op.getOperandTypes(),
+                                     op.getResultTypes()))
+      if (!t.isF32() && !t.isInteger(1))
+        return op.emitOpError("in an llmo.elementwise body must work on f32 "
+                              "(or i1) scalars (C1)");
+  }
+  if (!isa<YieldOp>(body.back()))
+    return emitOpError("body must end in llmo.yield (C1)");
+  return success();
+}
+
 LogicalResult SoftmaxOp::verify() {
   return verifyAxis(*this, getAxis(), rankedType(getOperand()).getRank());
 }

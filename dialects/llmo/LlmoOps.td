@@ -12,6 +12,7 @@ include "LlmoDialect.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Dialect/Quant/IR/QuantBase.td"
@@ -248,6 +249,43 @@ def Llmo_AttentionOp : Llmo_Op<"attention"> {
   let assemblyFormat = "$query `,` $key `,` $value (`mask` $mask^)? "
                        "attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+}
+
+def Llmo_ElementwiseOp
+    : Llmo_Op<"elementwise", [IsolatedFromAbove, SingleBlock]> {
+  let summary = "A fused chain of f32 elementwise ops as one scalar body";
+  let description = [{
+    Every input broadcasts (numpy-style) to the result's shape. The body has
+    one f32 block argument per input and computes one result element from
+    the input elements at the same (broadcast) position with scalar `arith`
+    and `math` ops, ending in `llmo.yield` (C1). Formed by `--llmo-fuse` from
+    chains of elementwise llmo ops (each rewritten as the scalar ops of its
+    definition in docs/Dialect.md) so the code generator can emit one loop
+    over memory instead of one pass per op.
+
+    ```mlir
+    %y = llmo.elementwise %a, %b : (tensor<4x8xf32>, tensor<8xf32>)
+                                   -> tensor<4x8xf32> {
+    ^bb0(%x: f32, %c: f32):
+      %0 = arith.mulf %x, %c : f32
+      %1 = math.exp %0 : f32
+      llmo.yield %1 : f32
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<StaticShapeTensorOf<[F32]>>:$inputs);
+  let results = (outs StaticShapeTensorOf<[F32]>:$result);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, "
+                       "$result) $body";
+  let hasVerifier = 1;
+}
+
+def Llmo_YieldOp
+    : Llmo_Op<"yield", [Terminator, ReturnLike, HasParent<"ElementwiseOp">]> {
+  let summary = "The element an `llmo.elementwise` body computes";
+  let arguments = (ins F32:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
 }
 
 def Llmo_SoftmaxOp : Llmo_Op<"softmax", [SameOperandsAndResultType]> {

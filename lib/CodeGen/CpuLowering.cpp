@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "llmo/CodeGen/CpuCodeGen.h"
+#include "LoopCodeGen.h"
 #include "llmo/Dialect/Llmo.h"
 #include "llmo/Interpreter/Interpreter.h"
 #include "llmo/Runtime/KernelAbi.h"
@@ -143,10 +144,11 @@ int64_t floatBits(float value) {
 /// A kernel operand before planning: a value (plus a byte offset into it),
 /// a piece of the weight image, or null.
 struct OperandRef {
-  enum Kind { Null, OfValue, Weight, Output } kind = Null;
+  enum Kind { Null, OfValue, Weight, Output, Function } kind = Null;
   Value value;
   int64_t offset = 0; // bytes into the value, or the weight image offset,
                       // or the io slot of an Output
+  std::string symbol; // a Function's entry
 };
 
 struct KernelCall {
@@ -163,7 +165,8 @@ struct Buffer {
 
 class Lowering {
 public:
-  Lowering(ModuleOp module, func::FuncOp func) : module(module), func(func) {}
+  Lowering(ModuleOp module, func::FuncOp func)
+      : module(module), func(func), loops(module.getContext()) {}
 
   FailureOr<CpuLowering> run();
 
@@ -207,6 +210,7 @@ private:
 
   ModuleOp module;
   func::FuncOp func;
+  LoopCodeGen loops;
   CpuLowering result;
   int64_t currentIndex = 0;
   llvm::DenseMap<Value, Tensor> constants;
@@ -533,6 +537,19 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
     return success();
   }
   return TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](ElementwiseOp o) -> LogicalResult {
+        LoopCodeGen::Function fn = loops.addElementwise(o);
+        OperandRef entry;
+        entry.kind = OperandRef::Function;
+        entry.symbol = fn.entry;
+        std::vector<OperandRef> operands = {entry};
+        for (Value input : o.getInputs())
+          operands.push_back(use(input));
+        operands.push_back(defineAndUse());
+        call(loc, kLlmoKernelLoop, {fn.extent, fn.elementsPerIndex},
+             operands);
+        return success();
+      })
       .Case([&](LinearOp o) -> LogicalResult {
         return lowerLinear(o, o.getInput(), o.getWeight(), o.getBias(), Value(),
                            kLlmoActNone);
@@ -941,6 +958,8 @@ FailureOr<CpuLowering> Lowering::run() {
   }
   result.arenaBytes = planArena(sizes, intervals, offsets);
   arenaOffsets = offsets;
+  if (failed(loops.finalize(module)))
+    return failure();
   emitLlvm();
   result.kernelCalls = (int64_t)calls.size();
   return result;
@@ -1011,6 +1030,9 @@ void Lowering::emitLlvm() {
         break;
       case OperandRef::Output:
         address = ioPointers[ref.offset];
+        break;
+      case OperandRef::Function:
+        address = LLVM::AddressOfOp::create(b, c.loc, ptr, ref.symbol);
         break;
       case OperandRef::OfValue:
         if (auto it = ioOf.find(ref.value); it != ioOf.end())

@@ -15,6 +15,7 @@
 
 #include "lld/Common/Driver.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
@@ -99,6 +100,24 @@ FailureOr<std::vector<uint8_t>> emitSharedObject(ModuleOp module,
   resolvedCpu = cpu;
   llvmModule->setTargetTriple(tripleObj);
   llvmModule->setDataLayout(machine->createDataLayout());
+
+  // The standard O2 pipeline, for the generated loops: it vectorizes them
+  // for the target CPU (the entry itself is straight-line kernel calls).
+  {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder builder(machine.get());
+    builder.registerModuleAnalyses(mam);
+    builder.registerCGSCCAnalyses(cgam);
+    builder.registerFunctionAnalyses(fam);
+    builder.registerLoopAnalyses(lam);
+    builder.crossRegisterProxies(lam, fam, cgam, mam);
+    llvm::ModulePassManager passes =
+        builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+    passes.run(*llvmModule, mam);
+  }
 
   llvm::SmallVector<char, 0> objectBytes;
   {

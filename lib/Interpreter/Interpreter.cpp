@@ -339,6 +339,220 @@ Tensor evalWhere(WhereOp op, const Tensor &c, const Tensor &a,
   return out;
 }
 
+/// The scalar body of an llmo.elementwise, flattened once into a list of
+/// instructions over float slots (i1 values as 0/1) and then run per
+/// element.
+class ScalarProgram {
+public:
+  static FailureOr<ScalarProgram> compile(Block &body) {
+    ScalarProgram program;
+    llvm::DenseMap<Value, int> slotOf;
+    for (BlockArgument arg : body.getArguments())
+      slotOf[arg] = program.numSlots++;
+    for (Operation &op : body) {
+      if (auto yield = dyn_cast<YieldOp>(op)) {
+        program.resultSlot = slotOf.lookup(yield.getValue());
+        break;
+      }
+      Instr instr;
+      instr.op = &op;
+      for (auto [i, operand] : llvm::enumerate(op.getOperands()))
+        instr.in[i] = slotOf.lookup(operand);
+      if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+        if (auto f = dyn_cast<FloatAttr>(c.getValue()))
+          instr.constant = (float)f.getValueAsDouble();
+        else if (auto b = dyn_cast<IntegerAttr>(c.getValue()))
+          instr.constant = b.getValue().isZero() ? 0.0f : 1.0f;
+        else
+          return op.emitOpError("has an unsupported constant in an "
+                                "llmo.elementwise body");
+        instr.kind = Instr::Constant;
+      } else if (failed(instr.classify())) {
+        return op.emitOpError("is not supported by the interpreter in an "
+                              "llmo.elementwise body");
+      }
+      instr.out = program.numSlots++;
+      slotOf[op.getResult(0)] = instr.out;
+      program.instrs.push_back(instr);
+    }
+    return program;
+  }
+
+  int numSlots = 0, resultSlot = 0;
+
+  float run(float *slots) const {
+    for (const Instr &instr : instrs)
+      slots[instr.out] = instr.eval(slots);
+    return slots[resultSlot];
+  }
+
+private:
+  struct Instr {
+    enum Kind {
+      Constant, Add, Sub, Mul, Div, Neg, Maximum, Minimum, MaxNum, MinNum,
+      Cmp, Select, Exp, Log, Sqrt, Rsqrt, Tanh, Erf, Abs, Floor, Sin, Cos,
+      Pow, Fma
+    } kind = Constant;
+    Operation *op = nullptr;
+    int in[3] = {0, 0, 0};
+    int out = 0;
+    float constant = 0;
+    arith::CmpFPredicate predicate = arith::CmpFPredicate::AlwaysFalse;
+
+    LogicalResult classify() {
+      std::optional<Kind> k =
+          TypeSwitch<Operation *, std::optional<Kind>>(op)
+              .Case([](arith::AddFOp) { return Add; })
+              .Case([](arith::SubFOp) { return Sub; })
+              .Case([](arith::MulFOp) { return Mul; })
+              .Case([](arith::DivFOp) { return Div; })
+              .Case([](arith::NegFOp) { return Neg; })
+              .Case([](arith::MaximumFOp) { return Maximum; })
+              .Case([](arith::MinimumFOp) { return Minimum; })
+              .Case([](arith::MaxNumFOp) { return MaxNum; })
+              .Case([](arith::MinNumFOp) { return MinNum; })
+              .Case([&](arith::CmpFOp c) {
+                predicate = c.getPredicate();
+                return Cmp;
+              })
+              .Case([](arith::SelectOp) { return Select; })
+              .Case([](math::ExpOp) { return Exp; })
+              .Case([](math::LogOp) { return Log; })
+              .Case([](math::SqrtOp) { return Sqrt; })
+              .Case([](math::RsqrtOp) { return Rsqrt; })
+              .Case([](math::TanhOp) { return Tanh; })
+              .Case([](math::ErfOp) { return Erf; })
+              .Case([](math::AbsFOp) { return Abs; })
+              .Case([](math::FloorOp) { return Floor; })
+              .Case([](math::SinOp) { return Sin; })
+              .Case([](math::CosOp) { return Cos; })
+              .Case([](math::PowFOp) { return Pow; })
+              .Case([](math::FmaOp) { return Fma; })
+              .Default([](Operation *) { return std::nullopt; });
+      if (!k)
+        return failure();
+      kind = *k;
+      return success();
+    }
+
+    float eval(const float *s) const {
+      float a = s[in[0]], b = s[in[1]], c = s[in[2]];
+      switch (kind) {
+      case Constant:
+        return constant;
+      case Add:
+        return a + b;
+      case Sub:
+        return a - b;
+      case Mul:
+        return a * b;
+      case Div:
+        return a / b;
+      case Neg:
+        return -a;
+      case Maximum:
+        return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b);
+      case Minimum:
+        return std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b);
+      case MaxNum:
+        return std::fmax(a, b);
+      case MinNum:
+        return std::fmin(a, b);
+      case Cmp:
+        return compare(a, b) ? 1.0f : 0.0f;
+      case Select:
+        return a != 0 ? b : c;
+      case Exp:
+        return std::exp(a);
+      case Log:
+        return std::log(a);
+      case Sqrt:
+        return std::sqrt(a);
+      case Rsqrt:
+        return 1.0f / std::sqrt(a);
+      case Tanh:
+        return std::tanh(a);
+      case Erf:
+        return std::erf(a);
+      case Abs:
+        return std::fabs(a);
+      case Floor:
+        return std::floor(a);
+      case Sin:
+        return std::sin(a);
+      case Cos:
+        return std::cos(a);
+      case Pow:
+        return std::pow(a, b);
+      case Fma:
+        return std::fma(a, b, c);
+      }
+      return NAN;
+    }
+
+    bool compare(float a, float b) const {
+      using P = arith::CmpFPredicate;
+      bool unordered = std::isnan(a) || std::isnan(b);
+      switch (predicate) {
+      case P::AlwaysFalse:
+        return false;
+      case P::AlwaysTrue:
+        return true;
+      case P::OEQ:
+        return !unordered && a == b;
+      case P::OGT:
+        return !unordered && a > b;
+      case P::OGE:
+        return !unordered && a >= b;
+      case P::OLT:
+        return !unordered && a < b;
+      case P::OLE:
+        return !unordered && a <= b;
+      case P::ONE:
+        return !unordered && a != b;
+      case P::ORD:
+        return !unordered;
+      case P::UEQ:
+        return unordered || a == b;
+      case P::UGT:
+        return unordered || a > b;
+      case P::UGE:
+        return unordered || a >= b;
+      case P::ULT:
+        return unordered || a < b;
+      case P::ULE:
+        return unordered || a <= b;
+      case P::UNE:
+        return unordered || a != b;
+      case P::UNO:
+        return unordered;
+      }
+      return false;
+    }
+  };
+
+  std::vector<Instr> instrs;
+};
+
+FailureOr<Tensor> evalElementwise(ElementwiseOp op,
+                                  ArrayRef<const Tensor *> inputs) {
+  FailureOr<ScalarProgram> program =
+      ScalarProgram::compile(op.getBody().front());
+  if (failed(program))
+    return failure();
+  Tensor out = resultTensor(op.getResult());
+  std::vector<std::vector<int64_t>> shapes;
+  for (const Tensor *t : inputs)
+    shapes.push_back(t->shape);
+  std::vector<float> slots(program->numSlots, 0.0f);
+  forEachBroadcast(out.shape, shapes, [&](int64_t i, const int64_t *off) {
+    for (size_t j = 0; j < inputs.size(); ++j)
+      slots[j] = inputs[j]->floats[off[j]];
+    out.floats[i] = program->run(slots.data());
+  });
+  return out;
+}
+
 Tensor evalCast(CastOp op, const Tensor &in) {
   Tensor out = resultTensor(op.getResult());
   for (int64_t i = 0; i < in.numElements(); ++i) {
@@ -974,6 +1188,7 @@ FailureOr<std::vector<Tensor>> evaluateOp(Operation *op,
         const Tensor *residual = o.getResidual() ? in[next] : nullptr;
         return one(evalFusedLinear(o, *in[0], *in[1], bias, residual));
       })
+      .Case([&](ElementwiseOp o) { return one(evalElementwise(o, in)); })
       .Case([&](AttentionOp o) {
         return one(evalAttention(o, *in[0], *in[1], *in[2],
                                  o.getMask() ? in[3] : nullptr));

@@ -491,4 +491,15 @@ void kernelDynamicQuantize(void *, const int64_t *desc, void *const *ops) {
     out[i] = (uint8_t)quantizeToInt(in[i], s, (int64_t)zp, 0, 255);
 }
 
+void kernelLoop(void *ctx, const int64_t *desc, void *const *ops) {
+  int64_t extent = desc[0], perIndex = desc[1];
+  auto fn = reinterpret_cast<llmo_loop_fn>(ops[0]);
+  // About 32K elements per chunk: enough to amortize the dispatch, small
+  // enough to share rows between workers.
+  int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, perIndex));
+  contextOf(ctx).pool->parallelFor(
+      extent, grain,
+      [&](int64_t begin, int64_t end, int) { fn(ops + 1, begin, end); });
+}
+
 } // namespace llmo::rt

@@ -115,6 +115,7 @@ void kernelLayerNorm(void *, const int64_t *, void *const *);
 void kernelRmsNorm(void *, const int64_t *, void *const *);
 void kernelSoftmax(void *, const int64_t *, void *const *);
 void kernelNormQuantize(void *, const int64_t *, void *const *);
+void kernelLoop(void *, const int64_t *, void *const *);
 void kernelReduce(void *, const int64_t *, void *const *);
 
 } // namespace llmo::rt

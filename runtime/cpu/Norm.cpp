@@ -214,7 +214,8 @@ const llmo_kernel_fn *kernelTable() {
                                                         kernelDequantize,
                                                         kernelDynamicQuantize,
                                                         kernelAttention,
-                                                        kernelNormQuantize};
+                                                        kernelNormQuantize,
+                                                        kernelLoop};
   return table;
 }
 

@@ -18,7 +18,7 @@
 
 // BERT: scores = q k^T (k transposed by a transpose op) * scale + mask.
 // CHECK-LABEL: func.func @bert_attention
-// CHECK-SAME: llmo.fused = {attention = 1 : i64, epilogues = 0 : i64, projections = 0 : i64}
+// CHECK-SAME: llmo.fused = {attention = 1 : i64, elementwise = 0 : i64, epilogues = 0 : i64, projections = 0 : i64}
 // CHECK-NEXT: %[[A:.*]] = llmo.attention %arg0, %arg1, %arg2 mask %arg3 {scale = 5.000000e-01 : f32}
 // CHECK-NEXT: return %[[A]]
 func.func @bert_attention(%q: tensor<1x2x5x4xf32> {llmo.name = "q"}, %k: tensor<1x2x5x4xf32> {llmo.name = "k"}, %v: tensor<1x2x5x3xf32> {llmo.name = "v"}, %mask: tensor<1x1x1x5xf32> {llmo.name = "mask"}) -> tensor<1x2x5x3xf32> {
@@ -80,7 +80,7 @@ func.func @softmax_not_last_axis(%q: tensor<3x4xf32>, %kt: tensor<4x3xf32>, %v: 
 // Q/K/V read the same input: one linear over the concatenated weights (the
 // missing bias of K is zeros), then a split.
 // CHECK-LABEL: func.func @qkv
-// CHECK-SAME: llmo.fused = {attention = 0 : i64, epilogues = 0 : i64, projections = 1 : i64}
+// CHECK-SAME: llmo.fused = {attention = 0 : i64, elementwise = 0 : i64, epilogues = 0 : i64, projections = 1 : i64}
 // CHECK: %[[W:.*]] = llmo.constant dense_resource<fused_projection> : tensor<8x12xf32>
 // CHECK: %[[B:.*]] = llmo.constant dense<{{.*}}> : tensor<12xf32>
 // CHECK: %[[L:.*]] = llmo.linear %{{.*}}, %[[W]], %[[B]] : (tensor<2x3x8xf32>, tensor<8x12xf32>, tensor<12xf32>) -> tensor<2x3x12xf32>
@@ -103,7 +103,7 @@ func.func @qkv(%x: tensor<2x3x8xf32> {llmo.name = "x"}) -> (tensor<2x3x4xf32>, t
 
 // FFN: up + GELU, down + residual add of the block input.
 // CHECK-LABEL: func.func @ffn_gelu_residual
-// CHECK-SAME: llmo.fused = {attention = 0 : i64, epilogues = 2 : i64, projections = 0 : i64}
+// CHECK-SAME: llmo.fused = {attention = 0 : i64, elementwise = 0 : i64, epilogues = 2 : i64, projections = 0 : i64}
 // CHECK: %[[H:.*]] = llmo.fused_linear %arg0, %{{.*}} bias %{{.*}} {activation = "gelu"} : (tensor<2x3x4xf32>, tensor<4x8xf32>, tensor<8xf32>) -> tensor<2x3x8xf32>
 // CHECK-NEXT: %[[Y:.*]] = llmo.fused_linear %[[H]], %{{.*}} residual %arg0 : (tensor<2x3x8xf32>, tensor<8x4xf32>, tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
 // CHECK-NEXT: return %[[Y]]

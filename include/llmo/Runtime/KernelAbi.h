@@ -30,7 +30,11 @@ extern "C" {
 typedef void (*llmo_kernel_fn)(void *ctx, const int64_t *desc,
                                void *const *operands);
 
-enum { kLlmoKernelAbiVersion = 3, kLlmoMaxKernelRank = 8 };
+enum { kLlmoKernelAbiVersion = 4, kLlmoMaxKernelRank = 8 };
+
+/// A generated loop over indices [begin, end) of its split dimension.
+typedef void (*llmo_loop_fn)(void *const *operands, int64_t begin,
+                             int64_t end);
 
 // Element type codes inside descriptors.
 enum LlmoElemType {
@@ -118,7 +122,12 @@ enum LlmoKernelId {
   //        qmin, qmax]
   // operands: [x, scale, bias (or null), out (i8/u8)]
   kLlmoKernelNormQuantize = 20,
-  kLlmoNumKernels = 21,
+  // A loop the code generator emitted itself (llmo.elementwise), run on
+  // slices of its split dimension: fn(&operands[1], begin, end) with fn =
+  // operands[0] of type llmo_loop_fn.
+  // desc: [extent, elements_per_index]   operands: [fn, inputs..., out]
+  kLlmoKernelLoop = 21,
+  kLlmoNumKernels = 22,
 };
 
 enum LlmoActivation {
