@@ -366,33 +366,48 @@ Value buildScalar(OpBuilder &b, Location loc, Operation *op,
       .Case([&](LogOp) -> Value { return math::LogOp::create(b, loc, x[0]); })
       .Case([&](SqrtOp) -> Value { return math::SqrtOp::create(b, loc, x[0]); })
       .Case([&](RsqrtOp) {
-        return div(c(1.0f), math::SqrtOp::create(b, loc, x[0]));
+        Value root = math::SqrtOp::create(b, loc, x[0]);
+        return div(c(1.0f), root);
       })
       .Case([&](ReciprocalOp) { return div(c(1.0f), x[0]); })
       .Case([&](TanhOp) -> Value { return math::TanhOp::create(b, loc, x[0]); })
       .Case([&](ErfOp) -> Value { return math::ErfOp::create(b, loc, x[0]); })
       .Case([&](SigmoidOp) {
-        return div(c(1.0f), add(c(1.0f), expNeg(x[0])));
+        Value e = expNeg(x[0]);
+        Value denominator = add(c(1.0f), e);
+        return div(c(1.0f), denominator);
       })
       .Case([&](SinOp) -> Value { return math::SinOp::create(b, loc, x[0]); })
       .Case([&](CosOp) -> Value { return math::CosOp::create(b, loc, x[0]); })
       .Case([&](ReluOp) -> Value {
         return arith::MaximumFOp::create(b, loc, x[0], c(0.0f));
       })
-      .Case([&](SiluOp) { return div(x[0], add(c(1.0f), expNeg(x[0]))); })
+      .Case([&](SiluOp) {
+        Value e = expNeg(x[0]);
+        Value denominator = add(c(1.0f), e);
+        return div(x[0], denominator);
+      })
       .Case([&](FloorOp) -> Value {
         return math::FloorOp::create(b, loc, x[0]);
       })
       .Case([&](GeluOp g) {
+        // One op per statement: the IR order must not depend on the C++
+        // compiler's argument evaluation order.
         Value half = mul(c(0.5f), x[0]);
+        Value transformed;
         if (g.getApproximate() == "tanh") {
-          Value cube = mul(mul(mul(c(0.044715f), x[0]), x[0]), x[0]);
-          Value inner = mul(c(std::sqrt(2.0f / (float)M_PI)), add(x[0], cube));
-          return mul(half,
-                     add(c(1.0f), math::TanhOp::create(b, loc, inner)));
+          Value cube = mul(c(0.044715f), x[0]);
+          cube = mul(cube, x[0]);
+          cube = mul(cube, x[0]);
+          Value sum = add(x[0], cube);
+          Value inner = mul(c(std::sqrt(2.0f / (float)M_PI)), sum);
+          transformed = math::TanhOp::create(b, loc, inner);
+        } else {
+          Value scaled = div(x[0], c(std::sqrt(2.0f)));
+          transformed = math::ErfOp::create(b, loc, scaled);
         }
-        Value erf = math::ErfOp::create(b, loc, div(x[0], c(std::sqrt(2.0f))));
-        return mul(half, add(c(1.0f), erf));
+        Value onePlus = add(c(1.0f), transformed);
+        return mul(half, onePlus);
       })
       .Default([](Operation *) { return Value(); });
 }
@@ -447,9 +462,13 @@ bool fuseElementwiseChain(Operation *root,
     scalarOf[value] = body->getArgument(index);
   for (Operation *member : members) {
     SmallVector<Value> scalars;
-    for (Value operand : member->getOperands()) {
+    for (auto [i, operand] : llvm::enumerate(member->getOperands())) {
       if (Value s = scalarOf.lookup(operand)) {
         scalars.push_back(s);
+        continue;
+      }
+      if (isa<PowOp>(member) && i == 1) { // the exponent becomes products
+        scalars.push_back(Value());
         continue;
       }
       Value constant = arith::ConstantOp::create(

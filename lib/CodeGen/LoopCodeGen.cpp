@@ -195,6 +195,7 @@ LogicalResult LoopCodeGen::finalize(ModuleOp target) {
     if (!callee)
       return module->emitError("generated loop '") << name << "' vanished";
     callee.setLinkage(LLVM::Linkage::Internal);
+    callee->removeAttr(SymbolTable::getVisibilityAttrName());
     auto entry = LLVM::LLVMFuncOp::create(
         b, loc, name + "_entry",
         LLVM::LLVMFunctionType::get(voidType, {ptr, i64, i64}),

@@ -1111,3 +1111,98 @@ func.func @matmul_integer_result_type(%a: tensor<4x3xi8>, %b: tensor<3x2xi8>, %z
   %0 = llmo.matmul_integer %a, %b, %z, %z : (tensor<4x3xi8>, tensor<3x2xi8>, tensor<i8>, tensor<i8>) -> tensor<4x2xi64>
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// llmo.elementwise
+//===----------------------------------------------------------------------===//
+
+func.func @elementwise_bad_broadcast(%a: tensor<4x8xf32>, %b: tensor<3xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'llmo.elementwise' op input 1 does not broadcast to the result shape (C1)}}
+  %y = llmo.elementwise %a, %b : (tensor<4x8xf32>, tensor<3xf32>) -> tensor<4x8xf32> {
+  ^bb0(%x: f32, %c: f32):
+    %0 = arith.mulf %x, %c : f32
+    llmo.yield %0 : f32
+  }
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @elementwise_wider_input(%a: tensor<2x4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'llmo.elementwise' op input 0 does not broadcast to the result shape (C1)}}
+  %y = llmo.elementwise %a : (tensor<2x4x8xf32>) -> tensor<4x8xf32> {
+  ^bb0(%x: f32):
+    llmo.yield %x : f32
+  }
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @elementwise_arg_count(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'llmo.elementwise' op body must have one block argument per input (C1)}}
+  %y = llmo.elementwise %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: f32):
+    llmo.yield %x : f32
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @elementwise_arg_type(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'llmo.elementwise' op body arguments must be f32 scalars (C1)}}
+  %y = llmo.elementwise %a : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: f16):
+    %c = arith.constant 1.0 : f32
+    llmo.yield %c : f32
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @elementwise_foreign_op(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %y = llmo.elementwise %a : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: f32):
+    // expected-error @+1 {{'func.call' op is not allowed in an llmo.elementwise body: only pure single-result arith and math ops (C1)}}
+    %0 = func.call @f(%x) : (f32) -> f32
+    llmo.yield %0 : f32
+  }
+  return %y : tensor<4xf32>
+}
+func.func private @f(f32) -> f32
+
+// -----
+
+func.func @elementwise_integer_body(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %y = llmo.elementwise %a : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: f32):
+    // expected-error @+1 {{'arith.fptosi' op in an llmo.elementwise body must work on f32 (or i1) scalars (C1)}}
+    %0 = arith.fptosi %x : f32 to i32
+    %1 = arith.sitofp %0 : i32 to f32
+    llmo.yield %1 : f32
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @elementwise_yield_type(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %y = llmo.elementwise %a : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: f32):
+    %0 = arith.cmpf ogt, %x, %x : f32
+    // expected-error @+1 {{'llmo.yield' op operand #0 must be 32-bit float}}
+    "llmo.yield"(%0) : (i1) -> ()
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @yield_outside(%a: f32) {
+  // expected-error @+1 {{'llmo.yield' op expects parent op 'llmo.elementwise'}}
+  llmo.yield %a : f32
+}

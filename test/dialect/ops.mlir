@@ -428,6 +428,25 @@ func.func @matmul_integer(%a: tensor<4x3xui8>, %b: tensor<3x2xi8>, %az: tensor<u
   return %0, %1 : tensor<4x2xi32>, tensor<5x4x2xi32>
 }
 
+// A fused elementwise body with broadcast inputs.
+// CHECK-LABEL: func.func @elementwise
+// CHECK: llmo.elementwise %{{.*}}, %{{.*}} : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32> {
+// CHECK-NEXT: ^bb0(%{{.*}}: f32, %{{.*}}: f32):
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: math.exp
+// CHECK-NEXT: llmo.yield %{{.*}} : f32
+// GENERIC: "llmo.elementwise"
+// GENERIC: "llmo.yield"
+func.func @elementwise(%a: tensor<4x8xf32>, %b: tensor<8xf32>) -> tensor<4x8xf32> {
+  %y = llmo.elementwise %a, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32> {
+  ^bb0(%x: f32, %c: f32):
+    %0 = arith.mulf %x, %c : f32
+    %1 = math.exp %0 : f32
+    llmo.yield %1 : f32
+  }
+  return %y : tensor<4x8xf32>
+}
+
 // The resource blobs round-trip with their data (4-byte alignment header).
 // CHECK: {-#
 // CHECK: dialect_resources: {

@@ -11,6 +11,9 @@
 // RUN: %{diff} --workdir %t/qkv --entry qkv --shape x=2x3x8:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF3
 // RUN: %{diff} --workdir %t/ffn --entry ffn_gelu_residual --shape x=2x3x4:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
 // RUN: %{diff} --workdir %t/conv1d --entry conv1d_reshapes --shape x=2x3x4:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
+// RUN: %{diff} --workdir %t/swiglu --entry swiglu --shape g=2x3x8:f32 --shape u=2x3x8:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
+// RUN: %{diff} --workdir %t/rope --entry rope --shape x=1x4x5x8:f32 --shape rot=1x4x5x8:f32 --shape cos=1x1x5x8:f32 --shape sin=1x1x5x8:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
+// RUN: %{diff} --workdir %t/gelu --entry gelu_tanh_ops --shape x=3x5:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
 // DIFF: output0: max abs error {{.*}}, relative {{.*}}
 // DIFF-NEXT: PASS
 // DIFF3: output2: max abs error {{.*}}, relative {{.*}}
@@ -153,4 +156,100 @@ func.func @conv1d_reshapes(%x: tensor<2x3x4xf32> {llmo.name = "x"}) -> tensor<2x
   %r = llmo.reshape %h : tensor<6x6xf32> -> tensor<2x3x6xf32>
   %g = llmo.gelu %r {approximate = "tanh"} : tensor<2x3x6xf32>
   return %g : tensor<2x3x6xf32>
+}
+
+// -----
+
+// (e) SwiGLU after the gate/up split: silu and mul become one loop body.
+// CHECK-LABEL: func.func @swiglu
+// CHECK-SAME: elementwise = 1 : i64
+// CHECK: %[[Y:.*]] = llmo.elementwise %arg0, %arg1 : (tensor<2x3x8xf32>, tensor<2x3x8xf32>) -> tensor<2x3x8xf32> {
+// CHECK-NEXT: ^bb0(%[[G:.*]]: f32, %[[U:.*]]: f32):
+// CHECK-NEXT: %[[N:.*]] = arith.negf %[[G]] : f32
+// CHECK-NEXT: %[[E:.*]] = math.exp %[[N]] : f32
+// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT: %[[D:.*]] = arith.addf %[[ONE]], %[[E]] : f32
+// CHECK-NEXT: %[[S:.*]] = arith.divf %[[G]], %[[D]] : f32
+// CHECK-NEXT: %[[M:.*]] = arith.mulf %[[S]], %[[U]] : f32
+// CHECK-NEXT: llmo.yield %[[M]] : f32
+// CHECK-NEXT: }
+// CHECK-NEXT: return %[[Y]]
+func.func @swiglu(%g: tensor<2x3x8xf32> {llmo.name = "g"}, %u: tensor<2x3x8xf32> {llmo.name = "u"}) -> tensor<2x3x8xf32> {
+  %s = llmo.silu %g : tensor<2x3x8xf32>
+  %y = llmo.mul %s, %u : (tensor<2x3x8xf32>, tensor<2x3x8xf32>) -> tensor<2x3x8xf32>
+  return %y : tensor<2x3x8xf32>
+}
+
+// -----
+
+// (e) Rotary embedding: broadcast cos/sin tables stay inputs (read through
+// broadcasting), a value used twice is one input.
+// CHECK-LABEL: func.func @rope
+// CHECK: %[[Y:.*]] = llmo.elementwise %arg0, %arg2, %arg1, %arg3 : (tensor<1x4x5x8xf32>, tensor<1x1x5x8xf32>, tensor<1x4x5x8xf32>, tensor<1x1x5x8xf32>) -> tensor<1x4x5x8xf32> {
+// CHECK-NEXT: ^bb0(%[[X:.*]]: f32, %[[C:.*]]: f32, %[[R:.*]]: f32, %[[S:.*]]: f32):
+// CHECK-NEXT: %[[A:.*]] = arith.mulf %[[X]], %[[C]] : f32
+// CHECK-NEXT: %[[B:.*]] = arith.mulf %[[R]], %[[S]] : f32
+// CHECK-NEXT: %[[SUM:.*]] = arith.addf %[[A]], %[[B]] : f32
+// CHECK-NEXT: %[[SQ:.*]] = arith.mulf %[[SUM]], %[[SUM]] : f32
+// CHECK-NEXT: llmo.yield %[[SQ]] : f32
+func.func @rope(%x: tensor<1x4x5x8xf32> {llmo.name = "x"}, %rot: tensor<1x4x5x8xf32> {llmo.name = "rot"}, %cos: tensor<1x1x5x8xf32> {llmo.name = "cos"}, %sin: tensor<1x1x5x8xf32> {llmo.name = "sin"}) -> tensor<1x4x5x8xf32> {
+  %a = llmo.mul %x, %cos : (tensor<1x4x5x8xf32>, tensor<1x1x5x8xf32>) -> tensor<1x4x5x8xf32>
+  %b = llmo.mul %rot, %sin : (tensor<1x4x5x8xf32>, tensor<1x1x5x8xf32>) -> tensor<1x4x5x8xf32>
+  %s = llmo.add %a, %b : (tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32>
+  %two = llmo.constant dense<2.0> : tensor<f32>
+  %y = llmo.pow %s, %two : (tensor<1x4x5x8xf32>, tensor<f32>) -> tensor<1x4x5x8xf32>
+  return %y : tensor<1x4x5x8xf32>
+}
+
+// -----
+
+// (e) GELU (tanh form) as exported op by op: splat constants move into the
+// body, pow by 3 becomes products.
+// CHECK-LABEL: func.func @gelu_tanh_ops
+// CHECK-NOT: llmo.constant
+// CHECK: llmo.elementwise %arg0 : (tensor<3x5xf32>) -> tensor<3x5xf32> {
+// CHECK-NEXT: ^bb0(%[[X:.*]]: f32):
+// CHECK-NEXT: %[[X2:.*]] = arith.mulf %[[X]], %[[X]] : f32
+// CHECK-NEXT: %[[X3:.*]] = arith.mulf %[[X2]], %[[X]] : f32
+// CHECK-NEXT: arith.constant 4.471500e-02 : f32
+// CHECK: math.tanh
+// CHECK: llmo.yield
+// CHECK-NOT: llmo.
+// CHECK: return
+func.func @gelu_tanh_ops(%x: tensor<3x5xf32> {llmo.name = "x"}) -> tensor<3x5xf32> {
+  %three = llmo.constant dense<3.0> : tensor<f32>
+  %c1 = llmo.constant dense<0.044715> : tensor<f32>
+  %c2 = llmo.constant dense<0.7978846> : tensor<f32>
+  %one = llmo.constant dense<1.0> : tensor<f32>
+  %half = llmo.constant dense<0.5> : tensor<f32>
+  %p = llmo.pow %x, %three : (tensor<3x5xf32>, tensor<f32>) -> tensor<3x5xf32>
+  %m = llmo.mul %p, %c1 : (tensor<3x5xf32>, tensor<f32>) -> tensor<3x5xf32>
+  %a = llmo.add %x, %m : (tensor<3x5xf32>, tensor<3x5xf32>) -> tensor<3x5xf32>
+  %s = llmo.mul %a, %c2 : (tensor<3x5xf32>, tensor<f32>) -> tensor<3x5xf32>
+  %t = llmo.tanh %s : tensor<3x5xf32>
+  %o = llmo.add %t, %one : (tensor<3x5xf32>, tensor<f32>) -> tensor<3x5xf32>
+  %h = llmo.mul %x, %half : (tensor<3x5xf32>, tensor<f32>) -> tensor<3x5xf32>
+  %y = llmo.mul %h, %o : (tensor<3x5xf32>, tensor<3x5xf32>) -> tensor<3x5xf32>
+  return %y : tensor<3x5xf32>
+}
+
+// -----
+
+// No elementwise fusion: an intermediate used outside the chain, an
+// intermediate of a smaller (broadcast) shape, integer ops, a pow that is
+// not a square or cube, and single ops.
+// CHECK-LABEL: func.func @no_elementwise
+// CHECK-SAME: elementwise = 0 : i64
+// CHECK-NOT: llmo.elementwise
+func.func @no_elementwise(%x: tensor<3x4xf32>, %v: tensor<4xf32>, %i: tensor<3x4xi64>) -> (tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xi64>, tensor<3x4xf32>) {
+  %e = llmo.exp %x : tensor<3x4xf32>
+  %m = llmo.mul %e, %x : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  %small = llmo.neg %v : tensor<4xf32>
+  %b = llmo.add %x, %small : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  %ia = llmo.add %i, %i : (tensor<3x4xi64>, tensor<3x4xi64>) -> tensor<3x4xi64>
+  %ib = llmo.mul %ia, %i : (tensor<3x4xi64>, tensor<3x4xi64>) -> tensor<3x4xi64>
+  %half = llmo.constant dense<0.5> : tensor<f32>
+  %r = llmo.pow %x, %half : (tensor<3x4xf32>, tensor<f32>) -> tensor<3x4xf32>
+  %rn = llmo.neg %r : tensor<3x4xf32>
+  return %e, %m, %b, %ib, %rn : tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xi64>, tensor<3x4xf32>
 }

@@ -124,6 +124,59 @@ def main():
 }}
 """, [("wq", wq), ("gamma", rng.uniform(0.5, 1.5, 19).astype(np.float32))]))
 
+    # Generated loops (llmo.elementwise): every approximated math function,
+    # every broadcast form (full, trailing, leading, scalar), a split dim
+    # behind a unit batch dim with an odd extent, a rank-0 result, and a
+    # chain of plain ops that --llmo-fuse turns into one.
+    with open(os.path.join(out, "loops.mlir"), "w") as f:
+        f.write("""func.func @main(%x: tensor<3x37xf32> {llmo.name = "x"}, %b: tensor<37xf32> {llmo.name = "b"}, %c: tensor<3x1xf32> {llmo.name = "c"}, %s1: tensor<1xf32> {llmo.name = "s"}, %big: tensor<1x67x2x45xf32> {llmo.name = "big"}, %row: tensor<1x1x2x45xf32> {llmo.name = "row"}) -> (tensor<3x37xf32>, tensor<3x37xf32>, tensor<1x67x2x45xf32>, tensor<f32>) {
+  %s = llmo.reshape %s1 : tensor<1xf32> -> tensor<f32>
+  %0 = llmo.elementwise %x, %b, %c, %s : (tensor<3x37xf32>, tensor<37xf32>, tensor<3x1xf32>, tensor<f32>) -> tensor<3x37xf32> {
+  ^bb0(%a0: f32, %a1: f32, %a2: f32, %a3: f32):
+    %one = arith.constant 1.0 : f32
+    %e = math.exp %a0 : f32
+    %t = math.tanh %a1 : f32
+    %r = math.erf %a2 : f32
+    %ab = math.absf %a0 : f32
+    %ab1 = arith.addf %ab, %one : f32
+    %l = math.log %ab1 : f32
+    %sq = math.sqrt %ab1 : f32
+    %sn = math.sin %a0 : f32
+    %cs = math.cos %a1 : f32
+    %fl = math.floor %a2 : f32
+    %mx = arith.maximumf %a0, %a1 : f32
+    %mn = arith.minimumf %a1, %a2 : f32
+    %gt = arith.cmpf ogt, %a0, %a1 : f32
+    %sel = arith.select %gt, %e, %t : f32
+    %t1 = arith.addf %sel, %r : f32
+    %s2 = arith.subf %t1, %l : f32
+    %s3 = arith.addf %s2, %sq : f32
+    %s4 = arith.addf %s3, %sn : f32
+    %s5 = arith.addf %s4, %cs : f32
+    %s6 = arith.addf %s5, %fl : f32
+    %s7 = arith.addf %s6, %mx : f32
+    %s8 = arith.addf %s7, %mn : f32
+    %d = arith.divf %s8, %ab1 : f32
+    %y = arith.mulf %d, %a3 : f32
+    llmo.yield %y : f32
+  }
+  %1 = llmo.mul %x, %b : (tensor<3x37xf32>, tensor<37xf32>) -> tensor<3x37xf32>
+  %2 = llmo.add %1, %c : (tensor<3x37xf32>, tensor<3x1xf32>) -> tensor<3x37xf32>
+  %3 = llmo.gelu %2 {approximate = "tanh"} : tensor<3x37xf32>
+  %4 = llmo.sigmoid %3 : tensor<3x37xf32>
+  %5 = llmo.mul %4, %x : (tensor<3x37xf32>, tensor<3x37xf32>) -> tensor<3x37xf32>
+  %6 = llmo.silu %big : tensor<1x67x2x45xf32>
+  %7 = llmo.mul %6, %row : (tensor<1x67x2x45xf32>, tensor<1x1x2x45xf32>) -> tensor<1x67x2x45xf32>
+  %8 = llmo.gelu %7 : tensor<1x67x2x45xf32>
+  %9 = llmo.elementwise %s : (tensor<f32>) -> tensor<f32> {
+  ^bb0(%a: f32):
+    %e = math.exp %a : f32
+    llmo.yield %e : f32
+  }
+  return %0, %5, %8, %9 : tensor<3x37xf32>, tensor<3x37xf32>, tensor<1x67x2x45xf32>, tensor<f32>
+}
+""")
+
 
 if __name__ == "__main__":
     main()
