@@ -4,8 +4,8 @@
 // accumulators, broadcasting activations from their row-major rows and
 // streaming a 16-column weight panel. The fp32 linear streams panels packed
 // at compile time; the weight-quantized linear dequantizes a K block of a
-// panel into per-worker scratch (prefill) or dequantizes in registers (M <= 4,
-// decode, where the kernel is bound by reading the packed weight).
+// panel into per-worker scratch (prefill) or converts the weights in
+// registers (M <= 4, decode, bound by that conversion).
 //
 //===----------------------------------------------------------------------===//
 
@@ -398,59 +398,132 @@ struct WeightQuantArgs {
   int64_t rowBytes; // bytes per packed panel row
 };
 
-/// Decode path (m <= 4): dequantizes in registers, reading each packed
-/// weight byte once.
+/// Sum of x[0:count) (horizontal, in float).
+inline float sumOf(const float *x, int64_t count) {
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+  int64_t i = 0;
+  for (; i + 16 <= count; i += 16) {
+    s0 = _mm256_add_ps(s0, _mm256_loadu_ps(x + i));
+    s1 = _mm256_add_ps(s1, _mm256_loadu_ps(x + i + 8));
+  }
+  s0 = _mm256_add_ps(s0, s1);
+  __m128 h =
+      _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
+  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+  h = _mm_add_ss(h, _mm_movehdup_ps(h));
+  float sum = _mm_cvtss_f32(h);
+  for (; i < count; ++i)
+    sum += x[i];
+  return sum;
+}
 
-/// Decode path (m <= 4), bound by reading the packed weight once. Per group
+/// The decode path converts weights without int-to-float instructions (they
+/// were its bottleneck): vpshufb moves a packed byte b into bits 16-23 of a
+/// zeroed float lane, whose value is then exactly b * 2^-133 (bit patterns
+/// below 2^24 are linear across the denormal boundary, and FMA takes
+/// denormals at full speed on AVX2 cores). The activations are prescaled by
+/// 2^xShift so that the products are normal floats; the group epilogue
+/// multiplies by 2^(kUnitShift - xShift).
+inline constexpr int kUnitShift = 133;
+
+struct GemvInputs {
+  const float *x;     // [m][k], prescaled by 2^xShift
+  const float *xSums; // [m][numGroups] group sums of the unscaled x
+  float unit;         // 2^(kUnitShift - xShift)
+};
+
+/// Converts one packed panel row into two vectors of stored values times
+/// 2^-133. 4 bits: f0 = [lo cols 0-3 | bytes 0-3], f1 = [lo cols 4-7 |
+/// bytes 4-7]: the whole byte v = 16 hi + lo stands for hi column j + 8, so
+/// that hi = (v - lo) / 16 needs no shift. 8 bits: f0 = [cols 0-3 | 8-11],
+/// f1 = [cols 4-7 | 12-15].
+template <int bits>
+inline void convertRow(const uint8_t *packedRow, __m256 &f0, __m256 &f1) {
+  const __m256i ctl0 = _mm256_setr_epi8(
+      -1, -1, 0, -1, -1, -1, 1, -1, -1, -1, 2, -1, -1, -1, 3, -1, //
+      -1, -1, bits == 4 ? 0 : 8, -1, -1, -1, bits == 4 ? 1 : 9, -1, -1, -1,
+      bits == 4 ? 2 : 10, -1, -1, -1, bits == 4 ? 3 : 11, -1);
+  const __m256i ctl1 = _mm256_setr_epi8(
+      -1, -1, 4, -1, -1, -1, 5, -1, -1, -1, 6, -1, -1, -1, 7, -1, //
+      -1, -1, bits == 4 ? 4 : 12, -1, -1, -1, bits == 4 ? 5 : 13, -1, -1, -1,
+      bits == 4 ? 6 : 14, -1, -1, -1, bits == 4 ? 7 : 15, -1);
+  __m256i y;
+  if constexpr (bits == 4) {
+    int64_t word;
+    std::memcpy(&word, packedRow, sizeof(word));
+    const __m256i mask =
+        _mm256_setr_epi64x(0x0F0F0F0F0F0F0F0FLL, 0x0F0F0F0F0F0F0F0FLL, -1, -1);
+    y = _mm256_and_si256(_mm256_set1_epi64x(word), mask);
+  } else {
+    y = _mm256_broadcastsi128_si256(
+        _mm_loadu_si128((const __m128i *)packedRow));
+  }
+  f0 = _mm256_castsi256_ps(_mm256_shuffle_epi8(y, ctl0));
+  f1 = _mm256_castsi256_ps(_mm256_shuffle_epi8(y, ctl1));
+}
+
+/// Turns a group's accumulators of convertRow values into sum_k x_k u_k for
+/// columns 0-7 (d0) and 8-15 (d1).
+template <int bits>
+inline void finishSums(__m256 a0, __m256 a1, __m256 unit, __m256 &d0,
+                       __m256 &d1) {
+  __m256 lo = _mm256_permute2f128_ps(a0, a1, 0x20);
+  __m256 hi = _mm256_permute2f128_ps(a0, a1, 0x31);
+  if constexpr (bits == 4)
+    hi = _mm256_mul_ps(_mm256_sub_ps(hi, lo), _mm256_set1_ps(0.0625f));
+  d0 = _mm256_mul_ps(lo, unit);
+  d1 = _mm256_mul_ps(hi, unit);
+}
+
+/// Decode path (m <= 4), bound by converting the packed weight. Per group
 /// the scale and zero point are factored out of the sum:
 ///   sum_k x_k (u_k - z) s = s (sum_k x_k u_k - z sum_k x_k),
 /// so the inner loop only converts and multiply-adds (the reassociation
 /// stays within the 1e-5 float tolerance the compiled code is held to).
 template <int bits, int MR>
-void gemvPanel(const WeightQuantArgs &args, int64_t p) {
-  alignas(32) float acc[MR][16] = {};
-  const uint8_t *panel = args.packed + p * args.k * args.rowBytes;
-  const float *x0 = args.x, *x1 = x0 + args.k, *x2 = x1 + args.k,
+void gemvPanel(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
+  __m256 acc[MR][2];
+  for (int i = 0; i < MR; ++i)
+    acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  constexpr int64_t rowBytes = bits == 4 ? 8 : 16;
+  const uint8_t *panel = args.packed + p * args.k * rowBytes;
+  const float *x0 = in.x, *x1 = x0 + args.k, *x2 = x1 + args.k,
               *x3 = x2 + args.k;
-  for (int64_t g0 = 0; g0 < args.k; g0 += args.groupSize) {
-    int64_t param = (g0 / args.groupSize) * args.paddedN + p * kLlmoPanelN;
-    int64_t g1 = std::min(args.k, g0 + args.groupSize);
+  int64_t numGroups = (args.k + args.groupSize - 1) / args.groupSize;
+  const __m256 unit = _mm256_set1_ps(in.unit);
+  for (int64_t g = 0; g < numGroups; ++g) {
+    int64_t g0 = g * args.groupSize, g1 = std::min(args.k, g0 + args.groupSize);
+    int64_t param = g * args.paddedN + p * kLlmoPanelN;
     __m256 g00 = _mm256_setzero_ps(), g01 = g00, g10 = g00, g11 = g00,
-           g20 = g00, g21 = g00, g30 = g00, g31 = g00, s0 = g00, s1 = g00,
-           s2 = g00, s3 = g00;
+           g20 = g00, g21 = g00, g30 = g00, g31 = g00;
     int64_t r = g0;
     if constexpr (MR == 1) {
-      // One activation row: four rows of W in flight so the FMA chains
-      // overlap instead of waiting on each other's latency.
-      __m256 a0 = g00, a1 = g00, a2 = g00, a3 = g00, a4 = g00, a5 = g00,
-             a6 = g00, a7 = g00, t1 = g00, t2 = g00, t3 = g00;
+      // Four rows of W in flight so the FMA chains overlap.
+      __m256 a2 = g00, a3 = g00, a4 = g00, a5 = g00, a6 = g00, a7 = g00;
       for (; r + 4 <= g1; r += 4) {
         __m256 u0, u1, xv;
-#define LLMO_UNROLLED_ROW(j, lo, hi, sum)                                      \
-  loadRow<bits>(panel + (r + j) * args.rowBytes, u0, u1);                      \
+#define LLMO_UNROLLED_ROW(j, lo, hi)                                           \
+  convertRow<bits>(panel + (r + j) * rowBytes, u0, u1);                        \
   xv = _mm256_broadcast_ss(x0 + r + j);                                        \
   lo = _mm256_fmadd_ps(xv, u0, lo);                                            \
-  hi = _mm256_fmadd_ps(xv, u1, hi);                                            \
-  sum = _mm256_add_ps(sum, xv);
-        LLMO_UNROLLED_ROW(0, a0, a1, s0)
-        LLMO_UNROLLED_ROW(1, a2, a3, t1)
-        LLMO_UNROLLED_ROW(2, a4, a5, t2)
-        LLMO_UNROLLED_ROW(3, a6, a7, t3)
+  hi = _mm256_fmadd_ps(xv, u1, hi);
+        LLMO_UNROLLED_ROW(0, g00, g01)
+        LLMO_UNROLLED_ROW(1, a2, a3)
+        LLMO_UNROLLED_ROW(2, a4, a5)
+        LLMO_UNROLLED_ROW(3, a6, a7)
 #undef LLMO_UNROLLED_ROW
       }
-      g00 = _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a4, a6));
-      g01 = _mm256_add_ps(_mm256_add_ps(a1, a3), _mm256_add_ps(a5, a7));
-      s0 = _mm256_add_ps(_mm256_add_ps(s0, t1), _mm256_add_ps(t2, t3));
+      g00 = _mm256_add_ps(_mm256_add_ps(g00, a2), _mm256_add_ps(a4, a6));
+      g01 = _mm256_add_ps(_mm256_add_ps(g01, a3), _mm256_add_ps(a5, a7));
     }
     for (; r < g1; ++r) {
       __m256 u0, u1;
-      loadRow<bits>(panel + r * args.rowBytes, u0, u1);
+      convertRow<bits>(panel + r * rowBytes, u0, u1);
 #define LLMO_FMA_ROW(i)                                                        \
   if constexpr (MR > i) {                                                      \
     __m256 xv = _mm256_broadcast_ss(x##i + r);                                 \
     g##i##0 = _mm256_fmadd_ps(xv, u0, g##i##0);                                \
     g##i##1 = _mm256_fmadd_ps(xv, u1, g##i##1);                                \
-    s##i = _mm256_add_ps(s##i, xv);                                            \
   }
       LLMO_FMA_ROW(0)
       LLMO_FMA_ROW(1)
@@ -461,33 +534,64 @@ void gemvPanel(const WeightQuantArgs &args, int64_t p) {
     const float *scales = args.scales + param, *zps = args.zeroPoints + param;
     __m256 sc0 = _mm256_loadu_ps(scales), sc1 = _mm256_loadu_ps(scales + 8);
     __m256 z0 = _mm256_loadu_ps(zps), z1 = _mm256_loadu_ps(zps + 8);
-    auto finishGroup = [&](int i, __m256 d0, __m256 d1, __m256 xs) {
-      d0 = _mm256_mul_ps(sc0, _mm256_fnmadd_ps(z0, xs, d0));
-      d1 = _mm256_mul_ps(sc1, _mm256_fnmadd_ps(z1, xs, d1));
-      _mm256_store_ps(acc[i], _mm256_add_ps(_mm256_load_ps(acc[i]), d0));
-      _mm256_store_ps(acc[i] + 8,
-                      _mm256_add_ps(_mm256_load_ps(acc[i] + 8), d1));
+    auto finishGroup = [&](int i, __m256 a0, __m256 a1) {
+      __m256 xs = _mm256_broadcast_ss(in.xSums + i * numGroups + g);
+      __m256 d0, d1;
+      finishSums<bits>(a0, a1, unit, d0, d1);
+      acc[i][0] = _mm256_fmadd_ps(sc0, _mm256_fnmadd_ps(z0, xs, d0), acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(sc1, _mm256_fnmadd_ps(z1, xs, d1), acc[i][1]);
     };
-    finishGroup(0, g00, g01, s0);
+    finishGroup(0, g00, g01);
     if constexpr (MR > 1)
-      finishGroup(1, g10, g11, s1);
+      finishGroup(1, g10, g11);
     if constexpr (MR > 2)
-      finishGroup(2, g20, g21, s2);
+      finishGroup(2, g20, g21);
     if constexpr (MR > 3)
-      finishGroup(3, g30, g31, s3);
+      finishGroup(3, g30, g31);
   }
   int64_t cols = std::min<int64_t>(kLlmoPanelN, args.n - p * kLlmoPanelN);
   for (int i = 0; i < MR; ++i) {
+    alignas(32) float row[16];
+    _mm256_store_ps(row, acc[i][0]);
+    _mm256_store_ps(row + 8, acc[i][1]);
     float *dst = args.out + i * args.n + p * kLlmoPanelN;
-    std::copy(acc[i], acc[i] + cols, dst);
+    std::copy(row, row + cols, dst);
     applyEpilogue(dst, args.n, 1, cols, args.epilogue, p * kLlmoPanelN, i);
   }
 }
 
-template <int bits> void gemvRows(const WeightQuantArgs &args, int64_t p) {
+template <int bits>
+void gemvRows(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
   dispatchRows<4>(args.m, [&](auto rows) {
-    gemvPanel<bits, decltype(rows)::value>(args, p);
+    gemvPanel<bits, decltype(rows)::value>(args, in, p);
   });
+}
+
+/// Fills `scaled` (m x k) with x * 2^xShift and `sums` (m x numGroups) with
+/// the group sums of x; returns GemvInputs over them. xShift keeps the
+/// largest |x| * 2^xShift * 255 * k well inside the float range.
+GemvInputs prepareGemv(const WeightQuantArgs &args, float *scaled,
+                       float *sums) {
+  int64_t numGroups = (args.k + args.groupSize - 1) / args.groupSize;
+  float maxAbs = 0.0f;
+  for (int64_t i = 0; i < args.m * args.k; ++i)
+    maxAbs = std::max(maxAbs, std::fabs(args.x[i]));
+  // |x| * 2^xShift < 2^109; unit = 2^(133 - xShift) stays finite.
+  int xShift = 6;
+  if (maxAbs > 0.0f && std::isfinite(maxAbs))
+    xShift = std::clamp(108 - std::ilogb(maxAbs), 6, 127);
+  float factor = std::ldexp(1.0f, xShift);
+  for (int64_t i = 0; i < args.m; ++i) {
+    const float *x = args.x + i * args.k;
+    for (int64_t g = 0; g < numGroups; ++g) {
+      int64_t g0 = g * args.groupSize;
+      sums[i * numGroups + g] =
+          sumOf(x + g0, std::min(args.groupSize, args.k - g0));
+    }
+  }
+  for (int64_t i = 0; i < args.m * args.k; ++i)
+    scaled[i] = args.x[i] * factor;
+  return {scaled, sums, std::ldexp(1.0f, kUnitShift - xShift)};
 }
 
 /// Dequantizes rows [k0, k0 + kc) of panel p into `out` (kc x 16 floats).
@@ -531,10 +635,22 @@ void kernelWeightQuantLinear(void *ctx, const int64_t *desc, void *const *ops) {
     applyEpilogue(args.out, args.n, args.m, args.n, args.epilogue, 0, 0);
     return;
   }
-  if (args.m <= 4) {
+  int64_t numGroups = (args.k + args.groupSize - 1) / args.groupSize;
+  if (args.m <= 4 && (size_t)args.m * (args.k + numGroups) * sizeof(float) <=
+                         kScratchBytesPerWorker) {
+    // Worker 0's scratch holds the prepared activations, read by all.
+    float *scaled = (float *)ec.workerScratch(0);
+    GemvInputs in = prepareGemv(args, scaled, scaled + args.m * args.k);
     ec.pool->parallelFor(panels, 1, [&](int64_t begin, int64_t end, int) {
+      // convertRow's denormal weights must not read as zero (DAZ, MXCSR
+      // bit 6, is per thread and may be set by the host application).
+      unsigned csr = _mm_getcsr();
+      if (csr & 0x40)
+        _mm_setcsr(csr & ~0x40u);
       for (int64_t p = begin; p < end; ++p)
-        bits == 4 ? gemvRows<4>(args, p) : gemvRows<8>(args, p);
+        bits == 4 ? gemvRows<4>(args, in, p) : gemvRows<8>(args, in, p);
+      if (csr & 0x40)
+        _mm_setcsr(csr);
     });
     return;
   }

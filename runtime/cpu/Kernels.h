@@ -23,7 +23,8 @@
 namespace llmo::rt {
 
 /// Per-worker scratch: enough for one dequantized weight block
-/// (kKc x 16 floats) or one quantized activation row block.
+/// (kKc x 16 floats), one quantized activation row block, or the decode
+/// GEMV's prescaled activations (worker 0's, read by all workers).
 inline constexpr size_t kScratchBytesPerWorker = 1 << 20;
 /// K block of the GEMM kernels (rows of a weight panel kept hot in L1/L2).
 inline constexpr int64_t kKc = 256;
