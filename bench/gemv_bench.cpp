@@ -451,25 +451,30 @@ void timing(int reps) {
       for (int c = 1; c < copies; ++c)
         pbs.emplace_back(rng, 1, s.n, s.k, bits, 128, false);
       std::vector<float> out(s.n);
-      std::vector<double> tb, tc;
+      // Baseline, the current kernel with the CPU's default conversion, and
+      // the current kernel with the integer (non-AMD) conversion.
+      std::vector<double> times[3];
       for (int rep = 0; rep < reps; ++rep)
-        for (int which = 0; which < 2; ++which) {
+        for (int which = 0; which < 3; ++which) {
           llmo_kernel_fn fn =
               which == 0 ? baseline::kernel : kernelWeightQuantLinear;
+          setGemvConversionForTesting(which == 2 ? 0 : -1);
           double t0 = now();
           for (const Problem &pb : pbs)
             pb.run(fn, exec.ctx, out.data());
-          double t = (now() - t0) / copies;
-          (which == 0 ? tb : tc).push_back(t);
+          times[which].push_back((now() - t0) / copies);
         }
-      std::sort(tb.begin(), tb.end());
-      std::sort(tc.begin(), tc.end());
-      double gb = tb[reps / 2], gc = tc[reps / 2];
+      setGemvConversionForTesting(-1);
+      for (auto &t : times)
+        std::sort(t.begin(), t.end());
+      double gb = times[0][reps / 2], gc = times[1][reps / 2],
+             gi = times[2][reps / 2];
       std::printf("W%d K=%5ld N=%5ld (%5.2f MB): baseline %6.2f GB/s (%.2f "
-                  "of bw)  current %6.2f GB/s (%.2f of bw)  speedup %.2fx\n",
+                  "of bw)  current %6.2f GB/s (%.2f of bw)  speedup %.2fx  "
+                  "integer conversion %6.2f GB/s (%.2fx)\n",
                   bits, (long)s.k, (long)s.n, bytes / 1e6, bytes / gb / 1e9,
                   bytes / gb / 1e9 / bw, bytes / gc / 1e9,
-                  bytes / gc / 1e9 / bw, gb / gc);
+                  bytes / gc / 1e9 / bw, gb / gc, bytes / gi / 1e9, gb / gi);
       std::fflush(stdout);
     }
 }

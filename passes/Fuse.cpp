@@ -387,9 +387,8 @@ Value buildScalar(OpBuilder &b, Location loc, Operation *op,
         Value denominator = add(c(1.0f), e);
         return div(x[0], denominator);
       })
-      .Case([&](FloorOp) -> Value {
-        return math::FloorOp::create(b, loc, x[0]);
-      })
+      .Case(
+          [&](FloorOp) -> Value { return math::FloorOp::create(b, loc, x[0]); })
       .Case([&](GeluOp g) {
         // One op per statement: the IR order must not depend on the C++
         // compiler's argument evaluation order.
@@ -452,8 +451,8 @@ bool fuseElementwiseChain(Operation *root,
   SmallVector<Value> inputValues;
   for (auto &entry : inputs)
     inputValues.push_back(entry.first);
-  auto fused = ElementwiseOp::create(b, loc, root->getResult(0).getType(),
-                                     inputValues);
+  auto fused =
+      ElementwiseOp::create(b, loc, root->getResult(0).getType(), inputValues);
   SmallVector<Type> argTypes(inputValues.size(), b.getF32Type());
   SmallVector<Location> argLocs(inputValues.size(), loc);
   Block *body = b.createBlock(&fused.getBody(), {}, argTypes, argLocs);

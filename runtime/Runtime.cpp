@@ -127,11 +127,11 @@ struct llmo_model {
 
 namespace {
 const char *const kKernelNames[kLlmoNumKernels] = {
-    "copy",         "strided_copy", "binary",           "unary",
-    "where",        "cast",         "gather",           "layer_norm",
-    "rms_norm",     "softmax",      "reduce",           "linear_f32",
-    "matmul",       "qlinear",      "dynamic_qlinear",  "weight_quant_linear",
-    "quantize",     "dequantize",   "dynamic_quantize", "attention",
+    "copy",          "strided_copy",  "binary",           "unary",
+    "where",         "cast",          "gather",           "layer_norm",
+    "rms_norm",      "softmax",       "reduce",           "linear_f32",
+    "matmul",        "qlinear",       "dynamic_qlinear",  "weight_quant_linear",
+    "quantize",      "dequantize",    "dynamic_quantize", "attention",
     "norm_quantize", "generated_loop"};
 
 /// With LLMO_PROFILE=1 in the environment, sessions run through this table,

@@ -296,12 +296,10 @@ LogicalResult ElementwiseOp::verify() {
       return emitOpError("body arguments must be f32 scalars (C1)");
   for (Operation &op : body.without_terminator()) {
     if (!isa<arith::ArithDialect, math::MathDialect>(op.getDialect()) ||
-        op.getNumRegions() != 0 || op.getNumResults() != 1 ||
-        !isPure(&op))
+        op.getNumRegions() != 0 || op.getNumResults() != 1 || !isPure(&op))
       return op.emitOpError("is not allowed in an llmo.elementwise body: only "
                             "pure single-result arith and math ops (C1)");
-    for (Type t : llvm::concat<Type>(op.getOperandTypes(),
-                                     op.getResultTypes()))
+    for (Type t : llvm::concat<Type>(op.getOperandTypes(), op.getResultTypes()))
       if (!t.isF32() && !t.isInteger(1))
         return op.emitOpError("in an llmo.elementwise body must work on f32 "
                               "(or i1) scalars (C1)");

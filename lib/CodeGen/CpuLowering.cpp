@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "llmo/CodeGen/CpuCodeGen.h"
 #include "LoopCodeGen.h"
+#include "llmo/CodeGen/CpuCodeGen.h"
 #include "llmo/Dialect/Llmo.h"
 #include "llmo/Interpreter/Interpreter.h"
 #include "llmo/Runtime/KernelAbi.h"
@@ -546,8 +546,7 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
         for (Value input : o.getInputs())
           operands.push_back(use(input));
         operands.push_back(defineAndUse());
-        call(loc, kLlmoKernelLoop, {fn.extent, fn.elementsPerIndex},
-             operands);
+        call(loc, kLlmoKernelLoop, {fn.extent, fn.elementsPerIndex}, operands);
         return success();
       })
       .Case([&](LinearOp o) -> LogicalResult {

@@ -42,9 +42,8 @@ namespace llmo {
 void LoopCodeGen::loadDialects(MLIRContext *ctx) {
   ctx->loadDialect<affine::AffineDialect, arith::ArithDialect,
                    cf::ControlFlowDialect, func::FuncDialect,
-                   linalg::LinalgDialect, LLVM::LLVMDialect,
-                   math::MathDialect, memref::MemRefDialect,
-                   scf::SCFDialect>();
+                   linalg::LinalgDialect, LLVM::LLVMDialect, math::MathDialect,
+                   memref::MemRefDialect, scf::SCFDialect>();
 }
 
 LoopCodeGen::LoopCodeGen(MLIRContext *ctx) {
@@ -97,8 +96,8 @@ LoopCodeGen::Function LoopCodeGen::addElementwise(ElementwiseOp op) {
   argTypes.append({b.getIndexType(), b.getIndexType()});
 
   std::string name = "llmo_loop_" + std::to_string(pending.size());
-  auto func = func::FuncOp::create(b, loc, name,
-                                   FunctionType::get(ctx, argTypes, {}));
+  auto func =
+      func::FuncOp::create(b, loc, name, FunctionType::get(ctx, argTypes, {}));
   func.setPrivate();
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
@@ -118,8 +117,8 @@ LoopCodeGen::Function LoopCodeGen::addElementwise(ElementwiseOp op) {
       continue;
     }
     auto type = cast<MemRefType>(buffer.getType());
-    SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0)),
-        sizes, strides(type.getRank(), b.getIndexAttr(1));
+    SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0)), sizes,
+        strides(type.getRank(), b.getIndexAttr(1));
     for (int64_t size : type.getShape())
       sizes.push_back(b.getIndexAttr(size));
     offsets[*position] = begin;
@@ -204,9 +203,8 @@ LogicalResult LoopCodeGen::finalize(ModuleOp target) {
     OpBuilder eb = OpBuilder::atBlockBegin(block);
     SmallVector<Value> args;
     for (unsigned i = 0; i < numOperands; ++i) {
-      Value slot = LLVM::GEPOp::create(
-          eb, loc, ptr, ptr, block->getArgument(0),
-          ArrayRef<LLVM::GEPArg>{(int32_t)i});
+      Value slot = LLVM::GEPOp::create(eb, loc, ptr, ptr, block->getArgument(0),
+                                       ArrayRef<LLVM::GEPArg>{(int32_t)i});
       args.push_back(LLVM::LoadOp::create(eb, loc, ptr, slot));
     }
     args.push_back(block->getArgument(1));

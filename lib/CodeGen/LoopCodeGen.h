@@ -1,4 +1,5 @@
-//===- LoopCodeGen.h - Generated loops for fused elementwise ops -*- C++ -*-===//
+//===- LoopCodeGen.h - Generated loops for fused elementwise ops -*- C++
+//-*-===//
 //
 // llmo.elementwise bodies are compiled, not interpreted by a runtime kernel:
 // each becomes a linalg.generic over memrefs, lowered through upstream MLIR

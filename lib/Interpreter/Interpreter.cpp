@@ -389,9 +389,30 @@ public:
 private:
   struct Instr {
     enum Kind {
-      Constant, Add, Sub, Mul, Div, Neg, Maximum, Minimum, MaxNum, MinNum,
-      Cmp, Select, Exp, Log, Sqrt, Rsqrt, Tanh, Erf, Abs, Floor, Sin, Cos,
-      Pow, Fma
+      Constant,
+      Add,
+      Sub,
+      Mul,
+      Div,
+      Neg,
+      Maximum,
+      Minimum,
+      MaxNum,
+      MinNum,
+      Cmp,
+      Select,
+      Exp,
+      Log,
+      Sqrt,
+      Rsqrt,
+      Tanh,
+      Erf,
+      Abs,
+      Floor,
+      Sin,
+      Cos,
+      Pow,
+      Fma
     } kind = Constant;
     Operation *op = nullptr;
     int in[3] = {0, 0, 0};

@@ -14,6 +14,8 @@
 #include "llmo/Runtime/Packing.h"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <immintrin.h>
 
 namespace llmo::rt {
@@ -417,36 +419,65 @@ inline float sumOf(const float *x, int64_t count) {
   return sum;
 }
 
-/// The decode path converts weights without int-to-float instructions (they
-/// were its bottleneck): vpshufb moves a packed byte b into bits 16-23 of a
-/// zeroed float lane, whose value is then exactly b * 2^-133 (bit patterns
-/// below 2^24 are linear across the denormal boundary, and FMA takes
-/// denormals at full speed on AVX2 cores). The activations are prescaled by
-/// 2^xShift so that the products are normal floats; the group epilogue
-/// multiplies by 2^(kUnitShift - xShift).
+/// The decode path is bound by converting weights to floats. Two ways:
+///  - denormal (used on AMD, where FMA takes denormal operands at full
+///    speed): vpshufb moves a packed byte b into bits 16-23 of a zeroed float
+///    lane, whose value is then exactly b * 2^-133 (bit patterns below 2^24
+///    are linear across the denormal boundary). No int-to-float instruction
+///    at all. The activations are prescaled by 2^xShift so that the products
+///    are normal floats; the group epilogue multiplies by 2^(133 - xShift).
+///  - integer (elsewhere: Intel cores take a microcode assist on denormal
+///    operands): vpshufb moves b into bits 0-7 and cvtdq2ps converts.
+/// Both produce the same lane layout, so everything else is shared.
 inline constexpr int kUnitShift = 133;
 
+std::atomic<int> gemvConversionOverride{-1};
+
+bool useDenormalConversion() {
+  int mode = gemvConversionOverride.load(std::memory_order_relaxed);
+  if (mode >= 0)
+    return mode == 1;
+  static const bool amd = __builtin_cpu_is("amd");
+  return amd;
+}
+
 struct GemvInputs {
-  const float *x;     // [m][k], prescaled by 2^xShift
+  const float *x;     // [m][k], prescaled by 2^xShift (denormal) or x
   const float *xSums; // [m][numGroups] group sums of the unscaled x
-  float unit;         // 2^(kUnitShift - xShift)
+  float unit;         // 2^(kUnitShift - xShift) (denormal) or 1
 };
 
-/// Converts one packed panel row into two vectors of stored values times
-/// 2^-133. 4 bits: f0 = [lo cols 0-3 | bytes 0-3], f1 = [lo cols 4-7 |
-/// bytes 4-7]: the whole byte v = 16 hi + lo stands for hi column j + 8, so
-/// that hi = (v - lo) / 16 needs no shift. 8 bits: f0 = [cols 0-3 | 8-11],
-/// f1 = [cols 4-7 | 12-15].
-template <int bits>
+/// vpshufb controls of convertRow: the byte for lane l goes to bits 16-23
+/// (denormal) or 0-7 of that lane, the other bytes are zeroed.
+template <int bits, bool denormal> struct ShuffleControl {
+  static constexpr std::array<int8_t, 32> make(int low, int high) {
+    std::array<int8_t, 32> bytes{};
+    for (int lane = 0; lane < 8; ++lane)
+      for (int b = 0; b < 4; ++b)
+        bytes[lane * 4 + b] = b == (denormal ? 2 : 0)
+                                  ? (int8_t)((lane < 4 ? low : high) + lane % 4)
+                                  : (int8_t)-1;
+    return bytes;
+  }
+  alignas(32) static constexpr std::array<int8_t, 32> first = make(0, bits == 4
+                                                                          ? 0
+                                                                          : 8);
+  alignas(32) static constexpr std::array<int8_t, 32> second =
+      make(4, bits == 4 ? 4 : 12);
+};
+
+/// Converts one packed panel row into two vectors of stored values (times
+/// 2^-133 when `denormal`). 4 bits: f0 = [lo cols 0-3 | bytes 0-3], f1 =
+/// [lo cols 4-7 | bytes 4-7]: the whole byte v = 16 hi + lo stands for hi
+/// column j + 8, so that hi = (v - lo) / 16 needs no shift. 8 bits: f0 =
+/// [cols 0-3 | 8-11], f1 = [cols 4-7 | 12-15].
+template <int bits, bool denormal>
 inline void convertRow(const uint8_t *packedRow, __m256 &f0, __m256 &f1) {
-  const __m256i ctl0 = _mm256_setr_epi8(
-      -1, -1, 0, -1, -1, -1, 1, -1, -1, -1, 2, -1, -1, -1, 3, -1, //
-      -1, -1, bits == 4 ? 0 : 8, -1, -1, -1, bits == 4 ? 1 : 9, -1, -1, -1,
-      bits == 4 ? 2 : 10, -1, -1, -1, bits == 4 ? 3 : 11, -1);
-  const __m256i ctl1 = _mm256_setr_epi8(
-      -1, -1, 4, -1, -1, -1, 5, -1, -1, -1, 6, -1, -1, -1, 7, -1, //
-      -1, -1, bits == 4 ? 4 : 12, -1, -1, -1, bits == 4 ? 5 : 13, -1, -1, -1,
-      bits == 4 ? 6 : 14, -1, -1, -1, bits == 4 ? 7 : 15, -1);
+  using Control = ShuffleControl<bits, denormal>;
+  const __m256i ctl0 =
+      _mm256_load_si256((const __m256i *)Control::first.data());
+  const __m256i ctl1 =
+      _mm256_load_si256((const __m256i *)Control::second.data());
   __m256i y;
   if constexpr (bits == 4) {
     int64_t word;
@@ -458,8 +489,14 @@ inline void convertRow(const uint8_t *packedRow, __m256 &f0, __m256 &f1) {
     y = _mm256_broadcastsi128_si256(
         _mm_loadu_si128((const __m128i *)packedRow));
   }
-  f0 = _mm256_castsi256_ps(_mm256_shuffle_epi8(y, ctl0));
-  f1 = _mm256_castsi256_ps(_mm256_shuffle_epi8(y, ctl1));
+  __m256i v0 = _mm256_shuffle_epi8(y, ctl0), v1 = _mm256_shuffle_epi8(y, ctl1);
+  if constexpr (denormal) {
+    f0 = _mm256_castsi256_ps(v0);
+    f1 = _mm256_castsi256_ps(v1);
+  } else {
+    f0 = _mm256_cvtepi32_ps(v0);
+    f1 = _mm256_cvtepi32_ps(v1);
+  }
 }
 
 /// Turns a group's accumulators of convertRow values into sum_k x_k u_k for
@@ -480,7 +517,7 @@ inline void finishSums(__m256 a0, __m256 a1, __m256 unit, __m256 &d0,
 ///   sum_k x_k (u_k - z) s = s (sum_k x_k u_k - z sum_k x_k),
 /// so the inner loop only converts and multiply-adds (the reassociation
 /// stays within the 1e-5 float tolerance the compiled code is held to).
-template <int bits, int MR>
+template <int bits, int MR, bool denormal>
 void gemvPanel(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
   __m256 acc[MR][2];
   for (int i = 0; i < MR; ++i)
@@ -503,7 +540,7 @@ void gemvPanel(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
       for (; r + 4 <= g1; r += 4) {
         __m256 u0, u1, xv;
 #define LLMO_UNROLLED_ROW(j, lo, hi)                                           \
-  convertRow<bits>(panel + (r + j) * rowBytes, u0, u1);                        \
+  convertRow<bits, denormal>(panel + (r + j) * rowBytes, u0, u1);              \
   xv = _mm256_broadcast_ss(x0 + r + j);                                        \
   lo = _mm256_fmadd_ps(xv, u0, lo);                                            \
   hi = _mm256_fmadd_ps(xv, u1, hi);
@@ -518,7 +555,7 @@ void gemvPanel(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
     }
     for (; r < g1; ++r) {
       __m256 u0, u1;
-      convertRow<bits>(panel + r * rowBytes, u0, u1);
+      convertRow<bits, denormal>(panel + r * rowBytes, u0, u1);
 #define LLMO_FMA_ROW(i)                                                        \
   if constexpr (MR > i) {                                                      \
     __m256 xv = _mm256_broadcast_ss(x##i + r);                                 \
@@ -560,27 +597,20 @@ void gemvPanel(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
   }
 }
 
-template <int bits>
+template <int bits, bool denormal>
 void gemvRows(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
   dispatchRows<4>(args.m, [&](auto rows) {
-    gemvPanel<bits, decltype(rows)::value>(args, in, p);
+    gemvPanel<bits, decltype(rows)::value, denormal>(args, in, p);
   });
 }
 
-/// Fills `scaled` (m x k) with x * 2^xShift and `sums` (m x numGroups) with
-/// the group sums of x; returns GemvInputs over them. xShift keeps the
-/// largest |x| * 2^xShift * 255 * k well inside the float range.
-GemvInputs prepareGemv(const WeightQuantArgs &args, float *scaled,
-                       float *sums) {
+/// Fills `sums` (m x numGroups) with the group sums of x and, for the
+/// denormal conversion, `scaled` (m x k) with x * 2^xShift; returns
+/// GemvInputs over them. xShift keeps the largest |x| * 2^xShift * 255 * k
+/// well inside the float range.
+GemvInputs prepareGemv(const WeightQuantArgs &args, bool denormal,
+                       float *scaled, float *sums) {
   int64_t numGroups = (args.k + args.groupSize - 1) / args.groupSize;
-  float maxAbs = 0.0f;
-  for (int64_t i = 0; i < args.m * args.k; ++i)
-    maxAbs = std::max(maxAbs, std::fabs(args.x[i]));
-  // |x| * 2^xShift < 2^109; unit = 2^(133 - xShift) stays finite.
-  int xShift = 6;
-  if (maxAbs > 0.0f && std::isfinite(maxAbs))
-    xShift = std::clamp(108 - std::ilogb(maxAbs), 6, 127);
-  float factor = std::ldexp(1.0f, xShift);
   for (int64_t i = 0; i < args.m; ++i) {
     const float *x = args.x + i * args.k;
     for (int64_t g = 0; g < numGroups; ++g) {
@@ -589,6 +619,16 @@ GemvInputs prepareGemv(const WeightQuantArgs &args, float *scaled,
           sumOf(x + g0, std::min(args.groupSize, args.k - g0));
     }
   }
+  if (!denormal)
+    return {args.x, sums, 1.0f};
+  float maxAbs = 0.0f;
+  for (int64_t i = 0; i < args.m * args.k; ++i)
+    maxAbs = std::max(maxAbs, std::fabs(args.x[i]));
+  // |x| * 2^xShift < 2^109; unit = 2^(133 - xShift) stays finite.
+  int xShift = 6;
+  if (maxAbs > 0.0f && std::isfinite(maxAbs))
+    xShift = std::clamp(108 - std::ilogb(maxAbs), 6, 127);
+  float factor = std::ldexp(1.0f, xShift);
   for (int64_t i = 0; i < args.m * args.k; ++i)
     scaled[i] = args.x[i] * factor;
   return {scaled, sums, std::ldexp(1.0f, kUnitShift - xShift)};
@@ -611,6 +651,10 @@ void dequantPanelBlock(const WeightQuantArgs &args, int64_t p, int64_t k0,
 }
 
 } // namespace
+
+void setGemvConversionForTesting(int mode) {
+  gemvConversionOverride.store(mode, std::memory_order_relaxed);
+}
 
 void kernelWeightQuantLinear(void *ctx, const int64_t *desc, void *const *ops) {
   WeightQuantArgs args;
@@ -640,15 +684,24 @@ void kernelWeightQuantLinear(void *ctx, const int64_t *desc, void *const *ops) {
                          kScratchBytesPerWorker) {
     // Worker 0's scratch holds the prepared activations, read by all.
     float *scaled = (float *)ec.workerScratch(0);
-    GemvInputs in = prepareGemv(args, scaled, scaled + args.m * args.k);
+    bool denormal = useDenormalConversion();
+    GemvInputs in =
+        prepareGemv(args, denormal, scaled, scaled + args.m * args.k);
     ec.pool->parallelFor(panels, 1, [&](int64_t begin, int64_t end, int) {
+      if (!denormal) {
+        for (int64_t p = begin; p < end; ++p)
+          bits == 4 ? gemvRows<4, false>(args, in, p)
+                    : gemvRows<8, false>(args, in, p);
+        return;
+      }
       // convertRow's denormal weights must not read as zero (DAZ, MXCSR
       // bit 6, is per thread and may be set by the host application).
       unsigned csr = _mm_getcsr();
       if (csr & 0x40)
         _mm_setcsr(csr & ~0x40u);
       for (int64_t p = begin; p < end; ++p)
-        bits == 4 ? gemvRows<4>(args, in, p) : gemvRows<8>(args, in, p);
+        bits == 4 ? gemvRows<4, true>(args, in, p)
+                  : gemvRows<8, true>(args, in, p);
       if (csr & 0x40)
         _mm_setcsr(csr);
     });

@@ -117,6 +117,11 @@ void kernelRmsNorm(void *, const int64_t *, void *const *);
 void kernelSoftmax(void *, const int64_t *, void *const *);
 void kernelNormQuantize(void *, const int64_t *, void *const *);
 void kernelLoop(void *, const int64_t *, void *const *);
+
+/// How the W4/W8 decode GEMV converts weights: -1 by CPU vendor (the
+/// default: the denormal trick on AMD, cvtdq2ps elsewhere), 0 cvtdq2ps,
+/// 1 denormal. Lets the tests cover both paths on any CPU.
+void setGemvConversionForTesting(int mode);
 void kernelReduce(void *, const int64_t *, void *const *);
 
 } // namespace llmo::rt

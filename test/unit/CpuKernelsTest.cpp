@@ -623,78 +623,85 @@ TEST_F(CpuKernelsTest, DynamicQLinearBitExact) {
 
 TEST_F(CpuKernelsTest, WeightQuantLinear) {
   std::mt19937 rng(5);
-  for (int threads : kThreadCounts) {
-    Exec exec(threads);
-    for (int bits : {4, 8})
-      for (int64_t m : {1, 2, 3, 4, 5, 7, 13})
-        for (int64_t n : kNs)
-          for (int64_t k : kKs)
-            for (int64_t groupSize : {k, (int64_t)32, (int64_t)128}) {
-              bool hasBias = (m + n + groupSize) % 2 == 0;
-              SCOPED_TRACE(shapeName(m, n, k, threads) +
-                           " bits=" + std::to_string(bits) +
-                           " group=" + std::to_string(groupSize) +
-                           (hasBias ? " bias" : " no bias"));
-              int64_t qmin = bits == 4 ? -8 : -128, qmax = -qmin - 1;
-              int64_t groups = (k + groupSize - 1) / groupSize;
-              auto q = randomInts<int8_t>(rng, k * n, qmin, qmax);
-              q[0] = (int8_t)qmin;
-              q[q.size() - 1] = (int8_t)qmax;
-              auto scales = randomFloats(rng, groups * n, 0.01f, 0.1f);
-              auto zps = randomInts<int32_t>(rng, groups * n, qmin, qmax);
-              auto x = randomFloats(rng, m * k);
-              auto bias = randomFloats(rng, n);
-              std::vector<uint8_t> packed(packedWeightQuantBytes(k, n, bits));
-              packWeightQuant(q.data(), k, n, bits, packed.data());
-              size_t params = weightQuantParamFloats(k, n, groupSize);
-              std::vector<float> pScales(params), pZps(params);
-              packWeightQuantParams(scales.data(), zps.data(), k, n, groupSize,
-                                    bits, pScales.data(), pZps.data());
-              // Every fourth case with a fused activation and residual.
-              int64_t act =
-                  (m + n + k) % 4 == 0 ? (m + k) % 5 : (int64_t)kLlmoActNone;
-              bool hasResidual = act != kLlmoActNone && (n + k) % 2;
-              auto residual = randomFloats(rng, m * n);
-              GuardedOutput out(m * n);
-              exec.call(kernelWeightQuantLinear,
-                        {m, n, k, bits, groupSize, hasBias, act, hasResidual},
-                        {x.data(), packed.data(), pScales.data(), pZps.data(),
-                         hasBias ? bias.data() : nullptr,
-                         hasResidual ? residual.data() : nullptr, out.get()});
-              SCOPED_TRACE("act=" + std::to_string(act) +
-                           (hasResidual ? " residual" : ""));
-              // Dequantize: w = float(q - zp) * scale, group g = k / size.
-              std::vector<float> w(k * n);
-              for (int64_t p = 0; p < k; ++p)
-                for (int64_t j = 0; j < n; ++j) {
-                  int64_t g = p / groupSize;
-                  w[p * n + j] = (float)(q[p * n + j] - zps[g * n + j]) *
-                                 scales[g * n + j];
-                }
-              std::vector<double> ref, bound;
-              referenceGemm(x, w, hasBias ? bias.data() : nullptr, m, n, k, ref,
-                            bound);
-              // The decode path (m <= 4) factors scale and zero point out of
-              // each group's sum (s * (sum x u - z sum x), u = q - qmin):
-              // its rounding scales with those unsigned magnitudes.
-              if (m <= 4)
-                for (int64_t i = 0; i < m; ++i)
-                  for (int64_t j = 0; j < n; ++j)
-                    for (int64_t p = 0; p < k; ++p) {
-                      int64_t g = p / groupSize;
-                      bound[i * n + j] +=
-                          1e-5 * std::fabs(x[i * k + p]) *
-                          (double)(std::abs(q[p * n + j] - qmin) +
-                                   std::abs(zps[g * n + j] - qmin)) *
-                          scales[g * n + j];
-                    }
-              referenceEpilogue(ref, bound, act,
-                                hasResidual ? residual.data() : nullptr);
-              ASSERT_TRUE(
-                  allWithin(out.get(), ref.data(), bound.data(), m * n));
-              ASSERT_TRUE(out.guardIntact());
-            }
+  // Both decode-GEMV weight conversions, whatever this CPU's default is.
+  for (int conversion : {0, 1}) {
+    setGemvConversionForTesting(conversion);
+    SCOPED_TRACE(conversion ? "denormal conversion" : "integer conversion");
+    for (int threads : kThreadCounts) {
+      Exec exec(threads);
+      for (int bits : {4, 8})
+        for (int64_t m : {1, 2, 3, 4, 5, 7, 13})
+          for (int64_t n : kNs)
+            for (int64_t k : kKs)
+              for (int64_t groupSize : {k, (int64_t)32, (int64_t)128}) {
+                bool hasBias = (m + n + groupSize) % 2 == 0;
+                SCOPED_TRACE(shapeName(m, n, k, threads) +
+                             " bits=" + std::to_string(bits) +
+                             " group=" + std::to_string(groupSize) +
+                             (hasBias ? " bias" : " no bias"));
+                int64_t qmin = bits == 4 ? -8 : -128, qmax = -qmin - 1;
+                int64_t groups = (k + groupSize - 1) / groupSize;
+                auto q = randomInts<int8_t>(rng, k * n, qmin, qmax);
+                q[0] = (int8_t)qmin;
+                q[q.size() - 1] = (int8_t)qmax;
+                auto scales = randomFloats(rng, groups * n, 0.01f, 0.1f);
+                auto zps = randomInts<int32_t>(rng, groups * n, qmin, qmax);
+                auto x = randomFloats(rng, m * k);
+                auto bias = randomFloats(rng, n);
+                std::vector<uint8_t> packed(packedWeightQuantBytes(k, n, bits));
+                packWeightQuant(q.data(), k, n, bits, packed.data());
+                size_t params = weightQuantParamFloats(k, n, groupSize);
+                std::vector<float> pScales(params), pZps(params);
+                packWeightQuantParams(scales.data(), zps.data(), k, n,
+                                      groupSize, bits, pScales.data(),
+                                      pZps.data());
+                // Every fourth case with a fused activation and residual.
+                int64_t act =
+                    (m + n + k) % 4 == 0 ? (m + k) % 5 : (int64_t)kLlmoActNone;
+                bool hasResidual = act != kLlmoActNone && (n + k) % 2;
+                auto residual = randomFloats(rng, m * n);
+                GuardedOutput out(m * n);
+                exec.call(kernelWeightQuantLinear,
+                          {m, n, k, bits, groupSize, hasBias, act, hasResidual},
+                          {x.data(), packed.data(), pScales.data(), pZps.data(),
+                           hasBias ? bias.data() : nullptr,
+                           hasResidual ? residual.data() : nullptr, out.get()});
+                SCOPED_TRACE("act=" + std::to_string(act) +
+                             (hasResidual ? " residual" : ""));
+                // Dequantize: w = float(q - zp) * scale, group g = k / size.
+                std::vector<float> w(k * n);
+                for (int64_t p = 0; p < k; ++p)
+                  for (int64_t j = 0; j < n; ++j) {
+                    int64_t g = p / groupSize;
+                    w[p * n + j] = (float)(q[p * n + j] - zps[g * n + j]) *
+                                   scales[g * n + j];
+                  }
+                std::vector<double> ref, bound;
+                referenceGemm(x, w, hasBias ? bias.data() : nullptr, m, n, k,
+                              ref, bound);
+                // The decode path (m <= 4) factors scale and zero point out of
+                // each group's sum (s * (sum x u - z sum x), u = q - qmin):
+                // its rounding scales with those unsigned magnitudes.
+                if (m <= 4)
+                  for (int64_t i = 0; i < m; ++i)
+                    for (int64_t j = 0; j < n; ++j)
+                      for (int64_t p = 0; p < k; ++p) {
+                        int64_t g = p / groupSize;
+                        bound[i * n + j] +=
+                            1e-5 * std::fabs(x[i * k + p]) *
+                            (double)(std::abs(q[p * n + j] - qmin) +
+                                     std::abs(zps[g * n + j] - qmin)) *
+                            scales[g * n + j];
+                      }
+                referenceEpilogue(ref, bound, act,
+                                  hasResidual ? residual.data() : nullptr);
+                ASSERT_TRUE(
+                    allWithin(out.get(), ref.data(), bound.data(), m * n));
+                ASSERT_TRUE(out.guardIntact());
+              }
+    }
   }
+  setGemvConversionForTesting(-1);
 }
 
 //===----------------------------------------------------------------------===//

@@ -33,8 +33,7 @@ typedef void (*llmo_kernel_fn)(void *ctx, const int64_t *desc,
 enum { kLlmoKernelAbiVersion = 4, kLlmoMaxKernelRank = 8 };
 
 /// A generated loop over indices [begin, end) of its split dimension.
-typedef void (*llmo_loop_fn)(void *const *operands, int64_t begin,
-                             int64_t end);
+typedef void (*llmo_loop_fn)(void *const *operands, int64_t begin, int64_t end);
 
 // Element type codes inside descriptors.
 enum LlmoElemType {
