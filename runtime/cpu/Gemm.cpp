@@ -239,8 +239,14 @@ void blockedGemm(ExecContext &ec, int64_t m, int64_t n, int64_t k,
   int threads = ec.pool->numThreads();
   int64_t rows = std::min<int64_t>((m + kMr - 1) / kMr * kMr, 192);
   int64_t rowItems = (m + rows - 1) / rows;
-  int64_t groups = std::min<int64_t>(
-      panels, std::max<int64_t>(1, (4 * threads + rowItems - 1) / rowItems));
+  // Every item packs its rows of A again, so split the panels only as far
+  // as the threads need for balance (none with one thread).
+  int64_t groups =
+      threads == 1
+          ? 1
+          : std::min<int64_t>(panels, std::max<int64_t>(
+                                          1, (4 * threads + rowItems - 1) /
+                                                 rowItems));
   int64_t perGroup = (panels + groups - 1) / groups;
   groups = (panels + perGroup - 1) / perGroup;
   ec.pool->parallelFor(
