@@ -234,7 +234,7 @@ namespace {
 template <typename PanelBlock>
 void blockedGemm(ExecContext &ec, int64_t m, int64_t n, int64_t k,
                  const float *x, const Epilogue &epilogue, float *out,
-                 const PanelBlock &panelBlock) {
+                 const PanelBlock &panelBlock, int64_t kBlock = kKc) {
   int64_t panels = numPanels(n);
   int threads = ec.pool->numThreads();
   int64_t rows = std::min<int64_t>((m + kMr - 1) / kMr * kMr, 192);
@@ -244,9 +244,9 @@ void blockedGemm(ExecContext &ec, int64_t m, int64_t n, int64_t k,
   int64_t groups =
       threads == 1
           ? 1
-          : std::min<int64_t>(panels, std::max<int64_t>(
-                                          1, (4 * threads + rowItems - 1) /
-                                                 rowItems));
+          : std::min<int64_t>(
+                panels,
+                std::max<int64_t>(1, (4 * threads + rowItems - 1) / rowItems));
   int64_t perGroup = (panels + groups - 1) / groups;
   groups = (panels + perGroup - 1) / perGroup;
   ec.pool->parallelFor(
@@ -267,8 +267,8 @@ void blockedGemm(ExecContext &ec, int64_t m, int64_t n, int64_t k,
               applyEpilogue(out + r0 * n + p * kLlmoPanelN, n, r1 - r0, cols,
                             epilogue, p * kLlmoPanelN, r0);
             }
-          for (int64_t k0 = 0; k0 < k; k0 += kKc) {
-            int64_t kc = std::min(kKc, k - k0);
+          for (int64_t k0 = 0; k0 < k; k0 += kBlock) {
+            int64_t kc = std::min(kBlock, k - k0);
             packA(x + r0 * k + k0, k, r1 - r0, kc, packed);
             for (int64_t p = p0; p < p1; ++p) {
               int64_t cols =
@@ -296,10 +296,16 @@ void kernelLinearF32(void *ctx, const int64_t *desc, void *const *ops) {
   const float *w = (const float *)ops[1];
   Epilogue epilogue{desc[3] ? (const float *)ops[2] : nullptr, desc[4],
                     desc[5] ? (const float *)ops[3] : nullptr};
-  blockedGemm(contextOf(ctx), m, n, k, (const float *)ops[0], epilogue,
-              (float *)ops[4], [&](int64_t p, int64_t k0, int64_t, float *) {
-                return w + (p * k + k0) * kLlmoPanelN;
-              });
+  // One row tile (decode): the GEMM only streams W, so each panel is read
+  // whole, front to back (K blocks would hop between panels 16 KB at a time
+  // and restart the hardware prefetcher's streams on every hop).
+  int64_t kBlock = m <= kMr && k <= 192 * kKc / kMr ? k : kKc;
+  blockedGemm(
+      contextOf(ctx), m, n, k, (const float *)ops[0], epilogue, (float *)ops[4],
+      [&](int64_t p, int64_t k0, int64_t, float *) {
+        return w + (p * k + k0) * kLlmoPanelN;
+      },
+      kBlock);
 }
 
 void smallGemm(const float *a, int64_t lda, const float *b, int64_t ldb,
