@@ -241,54 +241,88 @@ bool foldLeadingReshapes(LinearOp linear) {
   return true;
 }
 
-/// linear [-> act] [-> add residual] as one fused_linear.
-bool fuseEpilogue(LinearOp linear) {
-  Value result = linear.getResult();
-  Operation *last = linear;
+/// The epilogue that can follow a linear: its only user an activation
+/// and/or then an add of a same-typed tensor.
+struct EpilogueChain {
+  Operation *last = nullptr;
   StringRef activation = "none";
+  Value residual;
+};
+
+EpilogueChain findEpilogue(Operation *linear) {
+  EpilogueChain chain;
+  chain.last = linear;
+  Value result = linear->getResult(0);
   if (result.hasOneUse()) {
     Operation *user = *result.user_begin();
     if (auto gelu = dyn_cast<GeluOp>(user))
-      activation = gelu.getApproximate() == "tanh" ? "gelu_tanh" : "gelu";
+      chain.activation = gelu.getApproximate() == "tanh" ? "gelu_tanh" : "gelu";
     else if (isa<SiluOp>(user))
-      activation = "silu";
+      chain.activation = "silu";
     else if (isa<ReluOp>(user))
-      activation = "relu";
-    if (activation != "none") {
-      last = user;
+      chain.activation = "relu";
+    if (chain.activation != "none") {
+      chain.last = user;
       result = user->getResult(0);
     }
   }
-  Value residual;
   if (result.hasOneUse())
     if (auto add = dyn_cast<AddOp>(*result.user_begin())) {
       Value other = add.getLhs() == result ? add.getRhs() : add.getLhs();
       if (other != result && typeOf(other) == typeOf(result) &&
           typeOf(add.getResult()) == typeOf(result)) {
-        residual = other;
-        last = add;
+        chain.residual = other;
+        chain.last = add;
       }
     }
-  if (last == linear.getOperation())
-    return false;
-  OpBuilder builder(last);
-  auto fused = FusedLinearOp::create(
-      builder, linear.getLoc(), last->getResult(0).getType(), linear.getInput(),
-      linear.getWeight(), linear.getBias(), residual,
-      builder.getStringAttr(activation));
+  return chain;
+}
+
+/// Replaces the chain by `fused` and erases it.
+void replaceEpilogueChain(Operation *linear, const EpilogueChain &chain,
+                          Operation *fused) {
   // Decisions recorded on the linear (llmo.quant, llmo.calib, ...) stay.
   for (NamedAttribute attr : linear->getDiscardableAttrs())
     fused->setAttr(attr.getName(), attr.getValue());
-  last->getResult(0).replaceAllUsesWith(fused.getResult());
-  // Erase the chain from its end.
-  SmallVector<Operation *> chain;
-  for (Operation *op = last; op != linear.getOperation();
-       op = op->getOperand(0) == residual ? op->getOperand(1).getDefiningOp()
-                                          : op->getOperand(0).getDefiningOp())
-    chain.push_back(op);
-  chain.push_back(linear);
-  for (Operation *op : chain)
+  chain.last->getResult(0).replaceAllUsesWith(fused->getResult(0));
+  SmallVector<Operation *> ops;
+  for (Operation *op = chain.last; op != linear;
+       op = op->getOperand(0) == chain.residual
+                ? op->getOperand(1).getDefiningOp()
+                : op->getOperand(0).getDefiningOp())
+    ops.push_back(op);
+  ops.push_back(linear);
+  for (Operation *op : ops)
     op->erase();
+}
+
+/// linear [-> act] [-> add residual] as one fused_linear.
+bool fuseEpilogue(LinearOp linear) {
+  EpilogueChain chain = findEpilogue(linear);
+  if (chain.last == linear.getOperation())
+    return false;
+  OpBuilder builder(chain.last);
+  auto fused = FusedLinearOp::create(
+      builder, linear.getLoc(), chain.last->getResult(0).getType(),
+      linear.getInput(), linear.getWeight(), linear.getBias(), chain.residual,
+      builder.getStringAttr(chain.activation));
+  replaceEpilogueChain(linear, chain, fused);
+  return true;
+}
+
+/// The same for the int8 linears, which carry their epilogue themselves.
+template <typename QOp> bool fuseQuantizedEpilogue(QOp linear) {
+  if (linear.getResidual() || linear.getActivation() != "none")
+    return false;
+  EpilogueChain chain = findEpilogue(linear);
+  if (chain.last == linear.getOperation())
+    return false;
+  OpBuilder builder(chain.last);
+  auto fused =
+      QOp::create(builder, linear.getLoc(), chain.last->getResult(0).getType(),
+                  linear.getInput(), linear.getWeight(), linear.getBias(),
+                  chain.residual, chain.activation);
+  replaceEpilogueChain(linear, chain, fused);
   return true;
 }
 
@@ -516,6 +550,17 @@ struct FusePass : llmo::impl::FuseBase<FusePass> {
       func.walk([&](LinearOp op) { linears.push_back(op); });
       for (LinearOp op : linears)
         epilogueCount += fuseEpilogue(op);
+      SmallVector<Operation *> quantized;
+      func.walk([&](Operation *op) {
+        if (isa<QLinearOp, DynamicQLinearOp>(op))
+          quantized.push_back(op);
+      });
+      for (Operation *op : quantized) {
+        if (auto q = dyn_cast<QLinearOp>(op))
+          epilogueCount += fuseQuantizedEpilogue(q);
+        else
+          epilogueCount += fuseQuantizedEpilogue(cast<DynamicQLinearOp>(op));
+      }
     }
     int64_t chains = 0;
     if (elementwise) {

@@ -243,7 +243,9 @@ def Fuse : Pass<"llmo-fuse", "mlir::func::FuncOp"> {
       weight and bias, followed by `llmo.split` into the original results.
     - `epilogues`: a linear whose only use is `gelu`/`silu`/`relu` and/or
       whose only use is an `add` of a same-shaped tensor becomes
-      `llmo.fused_linear` with that activation and residual.
+      `llmo.fused_linear` with that activation and residual; after
+      `llmo.qlinear`/`llmo.dynamic_qlinear` the chain becomes their own
+      `activation`/`residual`.
     - `elementwise`: chains of f32 elementwise ops (add, mul, silu, gelu,
       exp, ... and `pow` by 2 or 3) whose intermediates have the chain
       result's shape and are used only inside the chain become one

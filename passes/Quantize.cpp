@@ -95,9 +95,9 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
           builder, loc, RankedTensorType::get({k, n}, quantType), storage);
       if (bits == 8 && quantizeActivations) {
         if (act == "dynamic") {
-          replacement = DynamicQLinearOp::create(builder, loc, resultType,
-                                                 linear.getInput(), quantWeight,
-                                                 linear.getBias());
+          replacement = DynamicQLinearOp::create(
+              builder, loc, resultType, linear.getInput(), quantWeight,
+              linear.getBias(), /*residual=*/Value(), "none");
           recorded = "w8a8-dynamic";
         } else {
           auto clipAttr =
@@ -118,8 +118,9 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
               builder, loc,
               RankedTensorType::get(inputType.getShape(), actType),
               linear.getInput());
-          replacement = QLinearOp::create(builder, loc, resultType, xq,
-                                          quantWeight, linear.getBias());
+          replacement =
+              QLinearOp::create(builder, loc, resultType, xq, quantWeight,
+                                linear.getBias(), /*residual=*/Value(), "none");
           recorded = "w8a8-static";
         }
       } else {

@@ -712,18 +712,34 @@ static LogicalResult verifyQuantizedLinear(Operation *op, Value input,
   return success();
 }
 
+/// The optional epilogue of the linears: activation, then residual.
+static LogicalResult verifyEpilogue(Operation *op, StringRef activation,
+                                    Value residual, Value result) {
+  if (residual && rankedType(residual) != rankedType(result))
+    return op->emitOpError("residual must have the result's type (C1)");
+  if (!llvm::is_contained({"none", "gelu", "gelu_tanh", "silu", "relu"},
+                          activation))
+    return op->emitOpError("activation must be none, gelu, gelu_tanh, silu "
+                           "or relu (C1)");
+  return success();
+}
+
 LogicalResult QLinearOp::verify() {
   auto inputQuant = dyn_cast<quant::UniformQuantizedType>(
       rankedType(getInput()).getElementType());
   if (!inputQuant || inputQuant.getStorageTypeIntegralWidth() != 8)
     return emitOpError("input must be per-tensor 8-bit quantized (C1)");
-  return verifyQuantizedLinear(*this, getInput(), getWeight(), getBias(),
-                               getResult());
+  if (failed(verifyQuantizedLinear(*this, getInput(), getWeight(), getBias(),
+                                   getResult())))
+    return failure();
+  return verifyEpilogue(*this, getActivation(), getResidual(), getResult());
 }
 
 LogicalResult DynamicQLinearOp::verify() {
-  return verifyQuantizedLinear(*this, getInput(), getWeight(), getBias(),
-                               getResult());
+  if (failed(verifyQuantizedLinear(*this, getInput(), getWeight(), getBias(),
+                                   getResult())))
+    return failure();
+  return verifyEpilogue(*this, getActivation(), getResidual(), getResult());
 }
 
 #define GET_OP_CLASSES

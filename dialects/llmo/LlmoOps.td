@@ -515,7 +515,7 @@ def Llmo_MatmulIntegerOp : Llmo_Op<"matmul_integer"> {
   let hasVerifier = 1;
 }
 
-def Llmo_QLinearOp : Llmo_Op<"qlinear"> {
+def Llmo_QLinearOp : Llmo_Op<"qlinear", [AttrSizedOperandSegments]> {
   let summary = "Integer linear: quantized input x quantized weight, i32 "
                 "accumulation, float epilogue";
   let description = [{
@@ -527,17 +527,23 @@ def Llmo_QLinearOp : Llmo_Op<"qlinear"> {
         y[m, n]   = f32(acc[m, n]) * (f32(sx) * f32(sw[n])) + bias[n]
 
     in f32 (C1). This is the W8A8 form with static per-tensor activation
-    scales; the code generators implement exactly this.
+    scales; the code generators implement exactly this. `--llmo-fuse` may
+    add an epilogue as in `llmo.fused_linear`: `activation` applied to y,
+    then the optional `residual` (the result's shape) added.
   }];
   let arguments = (ins Llmo_QuantTensor:$input, Llmo_QuantTensor:$weight,
-                   Optional<Llmo_FloatTensor>:$bias);
+                   Optional<Llmo_FloatTensor>:$bias,
+                   Optional<Llmo_FloatTensor>:$residual,
+                   DefaultValuedStrAttr<StrAttr, "none">:$activation);
   let results = (outs Llmo_FloatTensor:$result);
-  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` "
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? "
+                       "(`residual` $residual^)? attr-dict `:` "
                        "functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
-def Llmo_DynamicQLinearOp : Llmo_Op<"dynamic_qlinear"> {
+def Llmo_DynamicQLinearOp
+    : Llmo_Op<"dynamic_qlinear", [AttrSizedOperandSegments]> {
   let summary = "Integer linear with per-token dynamic activation scales";
   let description = [{
     `input : [..., K]` float, `weight : [K, N]` symmetric i8 per-tensor or
@@ -550,11 +556,16 @@ def Llmo_DynamicQLinearOp : Llmo_Op<"dynamic_qlinear"> {
         y[m, n]   = f32(acc[m, n]) * (s[m] * f32(sw[n])) + bias[n]
 
     all in f32 (C1). W8A8 with per-token dynamic activation quantization.
+    The optional epilogue (`activation`, `residual`) is as in
+    `llmo.qlinear`.
   }];
   let arguments = (ins Llmo_FloatTensor:$input, Llmo_QuantTensor:$weight,
-                   Optional<Llmo_FloatTensor>:$bias);
+                   Optional<Llmo_FloatTensor>:$bias,
+                   Optional<Llmo_FloatTensor>:$residual,
+                   DefaultValuedStrAttr<StrAttr, "none">:$activation);
   let results = (outs Llmo_FloatTensor:$result);
-  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` "
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? "
+                       "(`residual` $residual^)? attr-dict `:` "
                        "functional-type(operands, results)";
   let hasVerifier = 1;
 }

@@ -175,7 +175,8 @@ private:
   LogicalResult lowerLinear(Operation *op, Value input, Value weight,
                             Value bias, Value residual, int64_t activation);
   LogicalResult lowerQuantizedLinear(Operation *op, Value input, Value weight,
-                                     Value bias, bool dynamic);
+                                     Value bias, Value residual,
+                                     int64_t activation, bool dynamic);
   void emitLlvm();
 
   // Values.
@@ -291,6 +292,7 @@ FailureOr<std::vector<float>> channelScales(quant::QuantizedType type,
 
 LogicalResult Lowering::lowerQuantizedLinear(Operation *op, Value input,
                                              Value weight, Value bias,
+                                             Value residual, int64_t activation,
                                              bool dynamic) {
   auto w = quantWeight(weight);
   auto wShape = tensorType(weight).getShape();
@@ -320,11 +322,13 @@ LogicalResult Lowering::lowerQuantizedLinear(Operation *op, Value input,
   OperandRef wRef{OperandRef::Weight, Value(), packed};
   OperandRef sRef{OperandRef::Weight, Value(), scaleOffset};
   OperandRef bRef = bias ? use(bias) : OperandRef();
+  OperandRef rRef = residual ? use(residual) : OperandRef();
   define(op->getResult(0), currentIndex);
   out = use(op->getResult(0));
   if (dynamic) {
-    call(op->getLoc(), kLlmoKernelDynamicQLinear, {m, n, k, bias ? 1 : 0},
-         {x, wRef, sRef, bRef, out});
+    call(op->getLoc(), kLlmoKernelDynamicQLinear,
+         {m, n, k, bias ? 1 : 0, activation, residual ? 1 : 0},
+         {x, wRef, sRef, bRef, rRef, out});
     return success();
   }
   auto inType = cast<quant::UniformQuantizedType>(
@@ -332,8 +336,8 @@ LogicalResult Lowering::lowerQuantizedLinear(Operation *op, Value input,
   call(op->getLoc(), kLlmoKernelQLinear,
        {m, n, k, inType.isSigned() ? (int64_t)kLlmoI8 : (int64_t)kLlmoU8,
         inType.getZeroPoint(), floatBits((float)inType.getScale()),
-        bias ? 1 : 0},
-       {x, wRef, sRef, bRef, out});
+        bias ? 1 : 0, activation, residual ? 1 : 0},
+       {x, wRef, sRef, bRef, rRef, out});
   return success();
 }
 
@@ -425,6 +429,15 @@ LogicalResult Lowering::lowerLinear(Operation *op, Value input, Value weight,
        {x, OperandRef{OperandRef::Weight, Value(), packed}, bRef, rRef,
         use(result)});
   return success();
+}
+
+int64_t activationCode(StringRef activation) {
+  return llvm::StringSwitch<int64_t>(activation)
+      .Case("gelu", kLlmoActGelu)
+      .Case("gelu_tanh", kLlmoActGeluTanh)
+      .Case("silu", kLlmoActSilu)
+      .Case("relu", kLlmoActRelu)
+      .Default(kLlmoActNone);
 }
 
 std::optional<int64_t> binaryOpcode(Operation *op) {
@@ -554,14 +567,8 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
                            kLlmoActNone);
       })
       .Case([&](FusedLinearOp o) -> LogicalResult {
-        int64_t act = llvm::StringSwitch<int64_t>(o.getActivation())
-                          .Case("gelu", kLlmoActGelu)
-                          .Case("gelu_tanh", kLlmoActGeluTanh)
-                          .Case("silu", kLlmoActSilu)
-                          .Case("relu", kLlmoActRelu)
-                          .Default(kLlmoActNone);
         return lowerLinear(o, o.getInput(), o.getWeight(), o.getBias(),
-                           o.getResidual(), act);
+                           o.getResidual(), activationCode(o.getActivation()));
       })
       .Case([&](AttentionOp o) -> LogicalResult {
         auto q = tensorType(o.getQuery()).getShape();
@@ -598,10 +605,14 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
       })
       .Case([&](QLinearOp o) -> LogicalResult {
         return lowerQuantizedLinear(o, o.getInput(), o.getWeight(), o.getBias(),
+                                    o.getResidual(),
+                                    activationCode(o.getActivation()),
                                     /*dynamic=*/false);
       })
       .Case([&](DynamicQLinearOp o) -> LogicalResult {
         return lowerQuantizedLinear(o, o.getInput(), o.getWeight(), o.getBias(),
+                                    o.getResidual(),
+                                    activationCode(o.getActivation()),
                                     /*dynamic=*/true);
       })
       .Case([&](MatmulOp o) -> LogicalResult {

@@ -660,10 +660,9 @@ Tensor evalLinear(Operation *op, const Tensor &x, const Tensor &w,
 }
 
 /// fused_linear: act(x @ w + b) + residual, each step as its own op does.
-Tensor evalFusedLinear(FusedLinearOp op, const Tensor &x, const Tensor &w,
-                       const Tensor *bias, const Tensor *residual) {
-  Tensor out = evalLinear(op, x, w, bias);
-  StringRef act = op.getActivation();
+/// The linears' epilogue: `activation` (as the op of that name), then
+/// `residual` added, each rounded to the result type.
+void applyLinearEpilogue(Tensor &out, StringRef act, const Tensor *residual) {
   for (float &v : out.floats) {
     if (act == "gelu")
       v = gelu(v, /*tanhApprox=*/false);
@@ -679,6 +678,12 @@ Tensor evalFusedLinear(FusedLinearOp op, const Tensor &x, const Tensor &w,
     for (size_t i = 0; i < out.floats.size(); ++i)
       out.floats[i] =
           roundToDType(out.floats[i] + residual->floats[i], out.dtype);
+}
+
+Tensor evalFusedLinear(FusedLinearOp op, const Tensor &x, const Tensor &w,
+                       const Tensor *bias, const Tensor *residual) {
+  Tensor out = evalLinear(op, x, w, bias);
+  applyLinearEpilogue(out, op.getActivation(), residual);
   return out;
 }
 
@@ -1143,7 +1148,7 @@ Tensor quantizedLinear(Value result, const std::vector<int64_t> &qx,
 }
 
 Tensor evalQLinear(QLinearOp op, const Tensor &x, const Tensor &w,
-                   const Tensor *bias) {
+                   const Tensor *bias, const Tensor *residual) {
   auto inputType =
       cast<quant::UniformQuantizedType>(quantTypeOf(op.getInput()));
   int64_t k = w.shape[0], m = x.numElements() / std::max<int64_t>(k, 1);
@@ -1151,12 +1156,14 @@ Tensor evalQLinear(QLinearOp op, const Tensor &x, const Tensor &w,
   for (int64_t &v : qx)
     v -= inputType.getZeroPoint();
   std::vector<float> rowScales(m, (float)inputType.getScale());
-  return quantizedLinear(op.getResult(), qx, rowScales, w,
-                         weightScales(op.getWeight()), bias);
+  Tensor out = quantizedLinear(op.getResult(), qx, rowScales, w,
+                               weightScales(op.getWeight()), bias);
+  applyLinearEpilogue(out, op.getActivation(), residual);
+  return out;
 }
 
 Tensor evalDynamicQLinear(DynamicQLinearOp op, const Tensor &x, const Tensor &w,
-                          const Tensor *bias) {
+                          const Tensor *bias, const Tensor *residual) {
   int64_t k = w.shape[0], m = x.numElements() / std::max<int64_t>(k, 1);
   std::vector<int64_t> qx(x.numElements());
   std::vector<float> rowScales(m);
@@ -1169,8 +1176,10 @@ Tensor evalDynamicQLinear(DynamicQLinearOp op, const Tensor &x, const Tensor &w,
     for (int64_t p = 0; p < k; ++p)
       qx[i * k + p] = quantizeValue(x.floats[i * k + p], s, 0, -127, 127);
   }
-  return quantizedLinear(op.getResult(), qx, rowScales, w,
-                         weightScales(op.getWeight()), bias);
+  Tensor out = quantizedLinear(op.getResult(), qx, rowScales, w,
+                               weightScales(op.getWeight()), bias);
+  applyLinearEpilogue(out, op.getActivation(), residual);
+  return out;
 }
 
 } // namespace
@@ -1250,12 +1259,16 @@ FailureOr<std::vector<Tensor>> evaluateOp(Operation *op,
         return evalDynamicQuantize(o, *in[0]);
       })
       .Case([&](QLinearOp o) {
-        return one(
-            evalQLinear(o, *in[0], *in[1], o.getBias() ? in[2] : nullptr));
+        unsigned next = 2;
+        const Tensor *bias = o.getBias() ? in[next++] : nullptr;
+        const Tensor *residual = o.getResidual() ? in[next] : nullptr;
+        return one(evalQLinear(o, *in[0], *in[1], bias, residual));
       })
       .Case([&](DynamicQLinearOp o) {
-        return one(evalDynamicQLinear(o, *in[0], *in[1],
-                                      o.getBias() ? in[2] : nullptr));
+        unsigned next = 2;
+        const Tensor *bias = o.getBias() ? in[next++] : nullptr;
+        const Tensor *residual = o.getResidual() ? in[next] : nullptr;
+        return one(evalDynamicQLinear(o, *in[0], *in[1], bias, residual));
       })
       .Case([&](MatmulIntegerOp o) {
         return one(evalMatmulInteger(o, *in[0], *in[1], *in[2], *in[3]));

@@ -26,6 +26,7 @@ struct Int8Args {
   const int8_t *packed;
   const float *weightScales, *bias;
   float *out;
+  Epilogue epilogue; // activation and residual (the bias is added above)
 };
 
 /// Rows [0, MR) x 16 columns of panel p: acc = x16[rows] . panel, then the
@@ -101,11 +102,17 @@ void int8Microkernel(const Int8Args &args, const int16_t *rows,
     store(5, c50, c51);
 }
 
+/// Rows [row0, row0 + mr) of panel p; `out` points at row row0.
 void int8Tile(const Int8Args &args, const int16_t *rows, const float *rowScales,
-              int64_t p, float *out, int64_t mr) {
+              int64_t p, float *out, int64_t row0, int64_t mr) {
   dispatchRows<kMr>(mr, [&](auto count) {
     int8Microkernel<decltype(count)::value>(args, rows, rowScales, p, out);
   });
+  // The fused activation and residual while the tile is still in L1.
+  int64_t col0 = p * kLlmoPanelN;
+  applyEpilogue(out + col0, args.n, mr,
+                std::min<int64_t>(kLlmoPanelN, args.n - col0), args.epilogue,
+                col0, row0);
 }
 
 /// Runs the GEMM with `prepare(r0, r1, rows16, rowScales)` filling the i16
@@ -138,7 +145,7 @@ void runInt8(void *ctx, const Int8Args &args, const Prepare &prepare) {
           for (int64_t p = p0; p < p1; ++p)
             for (int64_t i = r0; i < r1; i += kMr)
               int8Tile(args, rows16 + (i - r0) * args.paddedK,
-                       rowScales + (i - r0), p, args.out + i * args.n,
+                       rowScales + (i - r0), p, args.out + i * args.n, i,
                        std::min(kMr, r1 - i));
         }
       });
@@ -153,7 +160,7 @@ Int8Args int8Args(const int64_t *desc, void *const *ops, int64_t biasIndex) {
   args.packed = (const int8_t *)ops[1];
   args.weightScales = (const float *)ops[2];
   args.bias = (const float *)ops[biasIndex];
-  args.out = (float *)ops[biasIndex + 1];
+  args.out = (float *)ops[biasIndex + 2];
   return args;
 }
 
@@ -166,6 +173,7 @@ void kernelQLinear(void *ctx, const int64_t *desc, void *const *ops) {
   float sx = floatFromBits(desc[5]);
   if (!desc[6])
     args.bias = nullptr;
+  args.epilogue = {nullptr, desc[7], desc[8] ? (const float *)ops[4] : nullptr};
   const void *qx = ops[0];
   runInt8(ctx, args,
           [&](int64_t r0, int64_t r1, int16_t *rows16, float *rowScales) {
@@ -191,6 +199,7 @@ void kernelDynamicQLinear(void *ctx, const int64_t *desc, void *const *ops) {
   Int8Args args = int8Args(desc, ops, 3);
   if (!desc[3])
     args.bias = nullptr;
+  args.epilogue = {nullptr, desc[4], desc[5] ? (const float *)ops[4] : nullptr};
   const float *x = (const float *)ops[0];
   runInt8(ctx, args,
           [&](int64_t r0, int64_t r1, int16_t *rows16, float *rowScales) {

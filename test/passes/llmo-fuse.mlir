@@ -14,6 +14,7 @@
 // RUN: %{diff} --workdir %t/swiglu --entry swiglu --shape g=2x3x8:f32 --shape u=2x3x8:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
 // RUN: %{diff} --workdir %t/rope --entry rope --shape x=1x4x5x8:f32 --shape rot=1x4x5x8:f32 --shape cos=1x1x5x8:f32 --shape sin=1x1x5x8:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
 // RUN: %{diff} --workdir %t/gelu --entry gelu_tanh_ops --shape x=3x5:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
+// RUN: %{diff} --workdir %t/int8 --entry int8_epilogue --shape x=2x3x4:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
 // DIFF: output0: max abs error {{.*}}, relative {{.*}}
 // DIFF-NEXT: PASS
 // DIFF3: output2: max abs error {{.*}}, relative {{.*}}
@@ -252,4 +253,26 @@ func.func @no_elementwise(%x: tensor<3x4xf32>, %v: tensor<4xf32>, %i: tensor<3x4
   %r = llmo.pow %x, %half : (tensor<3x4xf32>, tensor<f32>) -> tensor<3x4xf32>
   %rn = llmo.neg %r : tensor<3x4xf32>
   return %e, %m, %b, %ib, %rn : tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xi64>, tensor<3x4xf32>
+}
+
+// -----
+
+// The int8 linears take the same epilogue: activation, then residual.
+// CHECK-LABEL: func.func @int8_epilogue
+// CHECK-SAME: epilogues = 2 : i64
+// CHECK: %[[H:.*]] = llmo.dynamic_qlinear %arg0, %{{.*}}, %{{.*}} {activation = "silu"} : (tensor<2x3x4xf32>, tensor<4x4x!quant.uniform<i8:f32, 5.000000e-02>>, tensor<4xf32>) -> tensor<2x3x4xf32>
+// CHECK-NEXT: %[[Q:.*]] = llmo.quantize %[[H]]
+// CHECK-NEXT: %[[Y:.*]] = llmo.qlinear %[[Q]], %{{.*}} residual %arg0 {activation = "gelu"}
+// CHECK-NEXT: return %[[Y]]
+func.func @int8_epilogue(%x: tensor<2x3x4xf32> {llmo.name = "x"}) -> tensor<2x3x4xf32> {
+  %wi = llmo.constant dense<[[1, -2, 3, -4], [5, 6, -7, 8], [-9, 10, 11, -12], [13, -14, 15, 16]]> : tensor<4x4xi8>
+  %w = llmo.storage_cast %wi : tensor<4x4xi8> -> tensor<4x4x!quant.uniform<i8:f32, 0.05>>
+  %b = llmo.constant dense<0.1> : tensor<4xf32>
+  %h = llmo.dynamic_qlinear %x, %w, %b : (tensor<2x3x4xf32>, tensor<4x4x!quant.uniform<i8:f32, 0.05>>, tensor<4xf32>) -> tensor<2x3x4xf32>
+  %s = llmo.silu %h : tensor<2x3x4xf32>
+  %q = llmo.quantize %s : tensor<2x3x4xf32> -> tensor<2x3x4x!quant.uniform<u8:f32, 0.02:128>>
+  %y = llmo.qlinear %q, %w : (tensor<2x3x4x!quant.uniform<u8:f32, 0.02:128>>, tensor<4x4x!quant.uniform<i8:f32, 0.05>>) -> tensor<2x3x4xf32>
+  %g = llmo.gelu %y : tensor<2x3x4xf32>
+  %r = llmo.add %g, %x : (tensor<2x3x4xf32>, tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %r : tensor<2x3x4xf32>
 }

@@ -511,11 +511,11 @@ TEST_F(CpuKernelsTest, QLinearBitExact) {
             GuardedOutput out(m * n);
             exec.call(kernelQLinear,
                       {m, n, k, isUnsigned ? kLlmoU8 : kLlmoI8, zx, bitsOf(sx),
-                       hasBias},
+                       hasBias, kLlmoActNone, 0},
                       {isUnsigned ? (const void *)qxU8.data()
                                   : (const void *)qxI8.data(),
                        packed.data(), sw.data(),
-                       hasBias ? bias.data() : nullptr, out.get()});
+                       hasBias ? bias.data() : nullptr, nullptr, out.get()});
             std::vector<int32_t> qx(m * k);
             for (int64_t i = 0; i < m * k; ++i)
               qx[i] = (int32_t)(xs[i] - zx);
@@ -555,9 +555,10 @@ TEST_F(CpuKernelsTest, QLinearRangeEndsDoNotSaturate) {
       GuardedOutput out(m * n);
       exec.call(
           kernelQLinear,
-          {m, n, k, in.isUnsigned ? kLlmoU8 : kLlmoI8, in.zx, bitsOf(sx), 0},
+          {m, n, k, in.isUnsigned ? kLlmoU8 : kLlmoI8, in.zx, bitsOf(sx), 0,
+           kLlmoActNone, 0},
           {in.isUnsigned ? (const void *)xU8.data() : (const void *)xI8.data(),
-           packed.data(), sw.data(), nullptr, out.get()});
+           packed.data(), sw.data(), nullptr, nullptr, out.get()});
       std::vector<int32_t> qx(m * k, (int32_t)(in.value - in.zx));
       auto expected = referenceInt8Linear(qx, std::vector<float>(m, sx), w, sw,
                                           nullptr, m, n, k);
@@ -597,9 +598,9 @@ TEST_F(CpuKernelsTest, DynamicQLinearBitExact) {
           std::vector<int8_t> packed(packedInt8Bytes(k, n));
           packInt8(w.data(), k, n, packed.data());
           GuardedOutput out(m * n);
-          exec.call(kernelDynamicQLinear, {m, n, k, hasBias},
+          exec.call(kernelDynamicQLinear, {m, n, k, hasBias, kLlmoActNone, 0},
                     {x.data(), packed.data(), sw.data(),
-                     hasBias ? bias.data() : nullptr, out.get()});
+                     hasBias ? bias.data() : nullptr, nullptr, out.get()});
           // Per-row symmetric quantization (evalDynamicQLinear).
           std::vector<int32_t> qx(m * k);
           std::vector<float> rowScales(m);
@@ -618,6 +619,74 @@ TEST_F(CpuKernelsTest, DynamicQLinearBitExact) {
           ASSERT_TRUE(bitEqual(out.get(), expected.data(), m * n));
           ASSERT_TRUE(out.guardIntact());
         }
+  }
+}
+
+/// The fused epilogue of the int8 linears: the integer part stays exact,
+/// the activation and residual are held to the fp32 epilogue's bounds.
+TEST_F(CpuKernelsTest, Int8LinearEpilogue) {
+  std::mt19937 rng(16);
+  for (int threads : kThreadCounts) {
+    Exec exec(threads);
+    for (int64_t m : {1, 7, 13})
+      for (int64_t n : {3, 17, 33})
+        for (int64_t k : {31, 257})
+          for (int64_t act : {kLlmoActNone, kLlmoActGelu, kLlmoActGeluTanh,
+                              kLlmoActSilu, kLlmoActRelu})
+            for (bool dynamic : {false, true}) {
+              bool hasResidual = (m + n + k + act) % 2;
+              bool hasBias = (m + act) % 2;
+              SCOPED_TRACE(shapeName(m, n, k, threads) +
+                           " act=" + std::to_string(act) +
+                           (hasResidual ? " residual" : "") +
+                           (dynamic ? " dynamic" : " static"));
+              auto w = int8Weights(rng, k, n);
+              auto sw = randomFloats(rng, n, 0.001f, 0.02f);
+              auto bias = randomFloats(rng, n);
+              auto residual = randomFloats(rng, m * n, -2.0f, 2.0f);
+              std::vector<int8_t> packed(packedInt8Bytes(k, n));
+              packInt8(w.data(), k, n, packed.data());
+              std::vector<int32_t> qx(m * k);
+              std::vector<float> rowScales(m);
+              GuardedOutput out(m * n);
+              const float *b = hasBias ? bias.data() : nullptr;
+              const float *r = hasResidual ? residual.data() : nullptr;
+              if (dynamic) {
+                auto x = randomFloats(rng, m * k, -3.0f, 3.0f);
+                exec.call(
+                    kernelDynamicQLinear, {m, n, k, hasBias, act, hasResidual},
+                    {x.data(), packed.data(), sw.data(), b, r, out.get()});
+                for (int64_t i = 0; i < m; ++i) {
+                  float absMax = 0;
+                  for (int64_t p = 0; p < k; ++p)
+                    absMax = std::max(absMax, std::fabs(x[i * k + p]));
+                  rowScales[i] = absMax > 0 ? absMax / 127.0f : 1.0f;
+                  for (int64_t p = 0; p < k; ++p)
+                    qx[i * k + p] = (int32_t)quantizeValue(
+                        x[i * k + p], rowScales[i], 0, -127, 127);
+                }
+              } else {
+                auto xs = randomInts<uint8_t>(rng, m * k, 0, 255);
+                int64_t zx = 131;
+                float sx = 0.02f;
+                exec.call(
+                    kernelQLinear,
+                    {m, n, k, kLlmoU8, zx, bitsOf(sx), hasBias, act,
+                     hasResidual},
+                    {xs.data(), packed.data(), sw.data(), b, r, out.get()});
+                for (int64_t i = 0; i < m * k; ++i)
+                  qx[i] = (int32_t)xs[i] - (int32_t)zx;
+                std::fill(rowScales.begin(), rowScales.end(), sx);
+              }
+              auto linear =
+                  referenceInt8Linear(qx, rowScales, w, sw, b, m, n, k);
+              std::vector<double> ref(linear.begin(), linear.end()),
+                  bound(m * n, 0.0);
+              referenceEpilogue(ref, bound, act, r);
+              ASSERT_TRUE(
+                  allWithin(out.get(), ref.data(), bound.data(), m * n));
+              ASSERT_TRUE(out.guardIntact());
+            }
   }
 }
 

@@ -30,7 +30,7 @@ extern "C" {
 typedef void (*llmo_kernel_fn)(void *ctx, const int64_t *desc,
                                void *const *operands);
 
-enum { kLlmoKernelAbiVersion = 4, kLlmoMaxKernelRank = 8 };
+enum { kLlmoKernelAbiVersion = 5, kLlmoMaxKernelRank = 8 };
 
 /// A generated loop over indices [begin, end) of its split dimension.
 typedef void (*llmo_loop_fn)(void *const *operands, int64_t begin, int64_t end);
@@ -87,13 +87,17 @@ enum LlmoKernelId {
   //        a_batch_strides[batch_rank], b_batch_strides[batch_rank]]
   // operands: [a, b, out]
   kLlmoKernelMatmul = 12,
-  // W8A8 static: quantized input (per-tensor zero point zx and scale sx).
-  // desc: [M, N, K, input_type (kLlmoI8|kLlmoU8), zx, sx_bits, has_bias]
-  // operands: [qx, packed_w (LlmoPackInt8), w_scales[N] f32, bias, out]
+  // W8A8 static: quantized input (per-tensor zero point zx and scale sx),
+  // with the epilogue of kLlmoKernelLinearF32 on the float result.
+  // desc: [M, N, K, input_type (kLlmoI8|kLlmoU8), zx, sx_bits, has_bias,
+  //        activation, has_residual]
+  // operands: [qx, packed_w (LlmoPackInt8), w_scales[N] f32, bias,
+  //            residual, out]
   kLlmoKernelQLinear = 13,
   // W8A8 with per-row dynamic symmetric activation scales.
-  // desc: [M, N, K, has_bias]
-  // operands: [x f32, packed_w (LlmoPackInt8), w_scales[N], bias, out]
+  // desc: [M, N, K, has_bias, activation, has_residual]
+  // operands: [x f32, packed_w (LlmoPackInt8), w_scales[N], bias, residual,
+  //            out]
   kLlmoKernelDynamicQLinear = 14,
   // Weight-only quantized linear (W8A16 / W4A16, per-channel or group-wise)
   // with the same epilogue as kLlmoKernelLinearF32.

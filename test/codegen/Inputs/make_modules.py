@@ -177,6 +177,27 @@ def main():
 }
 """)
 
+    # The int8 linears with fused epilogues (compiled with --llmo-fuse):
+    # dynamic -> SiLU, static -> GELU (tanh) + residual, odd shapes.
+    wq2 = rng.integers(-127, 128, size=(37, 37)).astype(np.int8)
+    sw2 = ",".join(f"{v:.6f}" for v in rng.uniform(0.001, 0.01, 37))
+    tw2 = f"!quant.uniform<i8<-127:127>:f32:1, {{{sw2}}}>"
+    tx2 = "!quant.uniform<u8:f32, 0.01:120>"
+    with open(os.path.join(out, "int8epilogue.mlir"), "w") as f:
+        f.write(module(f"""func.func @main(%x: tensor<7x37xf32> {{llmo.name = "x"}}) -> tensor<7x37xf32> {{
+  %w = llmo.constant dense_resource<wq2> : tensor<37x37xi8>
+  %ws = llmo.storage_cast %w : tensor<37x37xi8> -> tensor<37x37x{tw2}>
+  %b = llmo.constant dense<0.125> : tensor<37xf32>
+  %h = llmo.dynamic_qlinear %x, %ws, %b : (tensor<7x37xf32>, tensor<37x37x{tw2}>, tensor<37xf32>) -> tensor<7x37xf32>
+  %s = llmo.silu %h : tensor<7x37xf32>
+  %q = llmo.quantize %s : tensor<7x37xf32> -> tensor<7x37x{tx2}>
+  %y = llmo.qlinear %q, %ws : (tensor<7x37x{tx2}>, tensor<37x37x{tw2}>) -> tensor<7x37xf32>
+  %g = llmo.gelu %y {{approximate = "tanh"}} : tensor<7x37xf32>
+  %r = llmo.add %x, %g : (tensor<7x37xf32>, tensor<7x37xf32>) -> tensor<7x37xf32>
+  return %r : tensor<7x37xf32>
+}}
+""", [("wq2", wq2)]))
+
 
 if __name__ == "__main__":
     main()
