@@ -1206,3 +1206,21 @@ func.func @yield_outside(%a: f32) {
   // expected-error @+1 {{'llmo.yield' op expects parent op 'llmo.elementwise'}}
   llmo.yield %a : f32
 }
+
+// -----
+
+func.func @qlinear_bad_activation(%x: tensor<2x4xf32>, %wi: tensor<4x3xi8>) -> tensor<2x3xf32> {
+  %w = llmo.storage_cast %wi : tensor<4x3xi8> -> tensor<4x3x!quant.uniform<i8:f32, 0.1>>
+  // expected-error @+1 {{'llmo.dynamic_qlinear' op activation must be none, gelu, gelu_tanh, silu or relu (C1)}}
+  %y = llmo.dynamic_qlinear %x, %w {activation = "tanh"} : (tensor<2x4xf32>, tensor<4x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @qlinear_bad_residual(%q: tensor<2x4x!quant.uniform<u8:f32, 0.02:128>>, %wi: tensor<4x3xi8>, %r: tensor<3xf32>) -> tensor<2x3xf32> {
+  %w = llmo.storage_cast %wi : tensor<4x3xi8> -> tensor<4x3x!quant.uniform<i8:f32, 0.1>>
+  // expected-error @+1 {{'llmo.qlinear' op residual must have the result's type (C1)}}
+  %y = llmo.qlinear %q, %w residual %r : (tensor<2x4x!quant.uniform<u8:f32, 0.02:128>>, tensor<4x3x!quant.uniform<i8:f32, 0.1>>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
