@@ -174,9 +174,13 @@ private:
   LogicalResult lowerOp(Operation *op, int64_t index);
   LogicalResult lowerLinear(Operation *op, Value input, Value weight,
                             Value bias, Value residual, int64_t activation);
+  /// `requantize`: [out_type, scale_bits, zp, qmin, qmax] of a per-tensor
+  /// quantize fused into the kernel (written to `output`), or out_type f32.
   LogicalResult lowerQuantizedLinear(Operation *op, Value input, Value weight,
                                      Value bias, Value residual,
-                                     int64_t activation, bool dynamic);
+                                     int64_t activation, bool dynamic,
+                                     std::vector<int64_t> requantize,
+                                     Value output);
   void emitLlvm();
 
   // Values.
@@ -223,6 +227,8 @@ private:
   std::vector<int64_t> arenaOffsets;
   /// Norms emitted together with the quantize that is their only user.
   llvm::DenseSet<Operation *> normsBeforeQuantize;
+  /// Int8 linears whose only user, a per-tensor quantize, they write.
+  llvm::DenseSet<Operation *> linearsBeforeQuantize;
 };
 
 OperandRef Lowering::use(Value v, int64_t byteOffset) {
@@ -293,7 +299,9 @@ FailureOr<std::vector<float>> channelScales(quant::QuantizedType type,
 LogicalResult Lowering::lowerQuantizedLinear(Operation *op, Value input,
                                              Value weight, Value bias,
                                              Value residual, int64_t activation,
-                                             bool dynamic) {
+                                             bool dynamic,
+                                             std::vector<int64_t> requantize,
+                                             Value output) {
   auto w = quantWeight(weight);
   auto wShape = tensorType(weight).getShape();
   int64_t k = wShape[0], n = wShape[1];
@@ -323,21 +331,29 @@ LogicalResult Lowering::lowerQuantizedLinear(Operation *op, Value input,
   OperandRef sRef{OperandRef::Weight, Value(), scaleOffset};
   OperandRef bRef = bias ? use(bias) : OperandRef();
   OperandRef rRef = residual ? use(residual) : OperandRef();
-  define(op->getResult(0), currentIndex);
-  out = use(op->getResult(0));
+  define(output, currentIndex);
+  out = use(output);
+  std::vector<int64_t> desc;
+  int64_t kernel;
   if (dynamic) {
-    call(op->getLoc(), kLlmoKernelDynamicQLinear,
-         {m, n, k, bias ? 1 : 0, activation, residual ? 1 : 0},
-         {x, wRef, sRef, bRef, rRef, out});
-    return success();
+    kernel = kLlmoKernelDynamicQLinear;
+    desc = {m, n, k, bias ? 1 : 0, activation, residual ? 1 : 0};
+  } else {
+    kernel = kLlmoKernelQLinear;
+    auto inType = cast<quant::UniformQuantizedType>(
+        cast<quant::QuantizedType>(tensorType(input).getElementType()));
+    desc = {m,
+            n,
+            k,
+            inType.isSigned() ? (int64_t)kLlmoI8 : (int64_t)kLlmoU8,
+            inType.getZeroPoint(),
+            floatBits((float)inType.getScale()),
+            bias ? 1 : 0,
+            activation,
+            residual ? 1 : 0};
   }
-  auto inType = cast<quant::UniformQuantizedType>(
-      cast<quant::QuantizedType>(tensorType(input).getElementType()));
-  call(op->getLoc(), kLlmoKernelQLinear,
-       {m, n, k, inType.isSigned() ? (int64_t)kLlmoI8 : (int64_t)kLlmoU8,
-        inType.getZeroPoint(), floatBits((float)inType.getScale()),
-        bias ? 1 : 0, activation, residual ? 1 : 0},
-       {x, wRef, sRef, bRef, rRef, out});
+  desc.insert(desc.end(), requantize.begin(), requantize.end());
+  call(op->getLoc(), kernel, desc, {x, wRef, sRef, bRef, rRef, out});
   return success();
 }
 
@@ -430,6 +446,9 @@ LogicalResult Lowering::lowerLinear(Operation *op, Value input, Value weight,
         use(result)});
   return success();
 }
+
+/// The requantization words of an int8 linear that writes floats.
+const std::vector<int64_t> kFloatOutput = {kLlmoF32, 0, 0, 0, 0};
 
 int64_t activationCode(StringRef activation) {
   return llvm::StringSwitch<int64_t>(activation)
@@ -604,16 +623,16 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
         return success();
       })
       .Case([&](QLinearOp o) -> LogicalResult {
-        return lowerQuantizedLinear(o, o.getInput(), o.getWeight(), o.getBias(),
-                                    o.getResidual(),
-                                    activationCode(o.getActivation()),
-                                    /*dynamic=*/false);
+        return lowerQuantizedLinear(
+            o, o.getInput(), o.getWeight(), o.getBias(), o.getResidual(),
+            activationCode(o.getActivation()), /*dynamic=*/false, kFloatOutput,
+            o.getResult());
       })
       .Case([&](DynamicQLinearOp o) -> LogicalResult {
-        return lowerQuantizedLinear(o, o.getInput(), o.getWeight(), o.getBias(),
-                                    o.getResidual(),
-                                    activationCode(o.getActivation()),
-                                    /*dynamic=*/true);
+        return lowerQuantizedLinear(
+            o, o.getInput(), o.getWeight(), o.getBias(), o.getResidual(),
+            activationCode(o.getActivation()), /*dynamic=*/true, kFloatOutput,
+            o.getResult());
       })
       .Case([&](MatmulOp o) -> LogicalResult {
         auto a = tensorType(o.getLhs()).getShape(),
@@ -813,7 +832,24 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
         if (!type)
           return o.emitError("CPU code generation quantizes activations "
                              "per-tensor only");
-        Operation *norm = o.getOperand().getDefiningOp();
+        Operation *producer = o.getOperand().getDefiningOp();
+        if (producer && linearsBeforeQuantize.contains(producer)) {
+          std::vector<int64_t> requantize = {
+              code(o.getResult()), floatBits((float)type.getScale()),
+              type.getZeroPoint(), type.getStorageTypeMin(),
+              type.getStorageTypeMax()};
+          if (auto q = dyn_cast<QLinearOp>(producer))
+            return lowerQuantizedLinear(
+                q, q.getInput(), q.getWeight(), q.getBias(), q.getResidual(),
+                activationCode(q.getActivation()), /*dynamic=*/false,
+                requantize, o.getResult());
+          auto q = cast<DynamicQLinearOp>(producer);
+          return lowerQuantizedLinear(
+              q, q.getInput(), q.getWeight(), q.getBias(), q.getResidual(),
+              activationCode(q.getActivation()), /*dynamic=*/true, requantize,
+              o.getResult());
+        }
+        Operation *norm = producer;
         if (norm && normsBeforeQuantize.contains(norm)) {
           auto layer = dyn_cast<LayerNormOp>(norm);
           auto rmsNorm = dyn_cast<RmsNormOp>(norm);
@@ -924,6 +960,15 @@ FailureOr<CpuLowering> Lowering::run() {
       constants[cast.getResult()] = std::move(value);
       continue;
     }
+    // Int8 linear + per-tensor quantize: the kernel requantizes its tiles
+    // (the quantize emits it).
+    if (isa<QLinearOp, DynamicQLinearOp>(op) && op.hasOneUse())
+      if (auto quantize = dyn_cast<QuantizeOp>(*op.user_begin());
+          quantize && isa<quant::UniformQuantizedType>(
+                          tensorType(quantize.getResult()).getElementType())) {
+        linearsBeforeQuantize.insert(&op);
+        continue;
+      }
     // Norm + per-tensor quantize: one kernel, the float row never leaves
     // scratch (the quantize emits it).
     if (isa<LayerNormOp, RmsNormOp>(op) && op.hasOneUse() && rowFitsScratch(op))

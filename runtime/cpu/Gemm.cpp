@@ -188,13 +188,16 @@ void packA(const float *a, int64_t lda, int64_t rows, int64_t kc, float *out) {
 namespace {} // namespace
 
 void applyEpilogue(float *out, int64_t ld, int64_t rows, int64_t cols,
-                   const Epilogue &e, int64_t column0, int64_t row0) {
+                   const Epilogue &e, int64_t column0, int64_t row0,
+                   int64_t residualLd) {
   if (!e.bias && e.activation == kLlmoActNone && !e.residual)
     return;
+  if (residualLd < 0)
+    residualLd = ld;
   for (int64_t i = 0; i < rows; ++i) {
     float *row = out + i * ld;
     const float *res =
-        e.residual ? e.residual + (row0 + i) * ld + column0 : nullptr;
+        e.residual ? e.residual + (row0 + i) * residualLd + column0 : nullptr;
     // Masked AVX stores are microcoded on AMD cores: full vectors, then a
     // scalar-width tail through a small buffer.
     int64_t j = 0;

@@ -27,13 +27,18 @@ struct Int8Args {
   const float *weightScales, *bias;
   float *out;
   Epilogue epilogue; // activation and residual (the bias is added above)
+  // Requantized output (outType kLlmoU8/kLlmoI8; kLlmoF32: `out` as is).
+  int64_t outType = kLlmoF32, zp = 0, qmin = 0, qmax = 0;
+  float qScale = 1;
+  uint8_t *qout = nullptr;
 };
 
 /// Rows [0, MR) x 16 columns of panel p: acc = x16[rows] . panel, then the
 /// float epilogue acc * (rowScale * sw[n]) + bias[n].
 template <int MR>
 void int8Microkernel(const Int8Args &args, const int16_t *rows,
-                     const float *rowScales, int64_t p, float *out) {
+                     const float *rowScales, int64_t p, float *out,
+                     int64_t ldOut) {
   // Named accumulators (not an array): GCC keeps them in registers.
   __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00,
           c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00,
@@ -78,7 +83,7 @@ void int8Microkernel(const Int8Args &args, const int16_t *rows,
       y0 = _mm256_add_ps(y0, _mm256_load_ps(bias));
       y1 = _mm256_add_ps(y1, _mm256_load_ps(bias + 8));
     }
-    float *dst = out + i * args.n + col0;
+    float *dst = out + i * ldOut;
     if (cols == 16) {
       _mm256_storeu_ps(dst, y0);
       _mm256_storeu_ps(dst + 8, y1);
@@ -102,17 +107,26 @@ void int8Microkernel(const Int8Args &args, const int16_t *rows,
     store(5, c50, c51);
 }
 
-/// Rows [row0, row0 + mr) of panel p; `out` points at row row0.
+/// Rows [row0, row0 + mr) of panel p.
 void int8Tile(const Int8Args &args, const int16_t *rows, const float *rowScales,
-              int64_t p, float *out, int64_t row0, int64_t mr) {
+              int64_t p, int64_t row0, int64_t mr) {
+  int64_t col0 = p * kLlmoPanelN;
+  int64_t cols = std::min<int64_t>(kLlmoPanelN, args.n - col0);
+  // A requantized tile goes through a float tile on the stack.
+  alignas(32) float tile[kMr * kLlmoPanelN];
+  bool requantize = args.outType != kLlmoF32;
+  float *dst = requantize ? tile : args.out + row0 * args.n + col0;
+  int64_t ld = requantize ? kLlmoPanelN : args.n;
   dispatchRows<kMr>(mr, [&](auto count) {
-    int8Microkernel<decltype(count)::value>(args, rows, rowScales, p, out);
+    int8Microkernel<decltype(count)::value>(args, rows, rowScales, p, dst, ld);
   });
   // The fused activation and residual while the tile is still in L1.
-  int64_t col0 = p * kLlmoPanelN;
-  applyEpilogue(out + col0, args.n, mr,
-                std::min<int64_t>(kLlmoPanelN, args.n - col0), args.epilogue,
-                col0, row0);
+  applyEpilogue(dst, ld, mr, cols, args.epilogue, col0, row0, args.n);
+  if (requantize)
+    for (int64_t r = 0; r < mr; ++r)
+      quantizeSpan(tile + r * kLlmoPanelN, cols, args.qScale, args.zp,
+                   args.qmin, args.qmax, args.outType,
+                   args.qout + (row0 + r) * args.n + col0);
 }
 
 /// Runs the GEMM with `prepare(r0, r1, rows16, rowScales)` filling the i16
@@ -145,8 +159,7 @@ void runInt8(void *ctx, const Int8Args &args, const Prepare &prepare) {
           for (int64_t p = p0; p < p1; ++p)
             for (int64_t i = r0; i < r1; i += kMr)
               int8Tile(args, rows16 + (i - r0) * args.paddedK,
-                       rowScales + (i - r0), p, args.out + i * args.n, i,
-                       std::min(kMr, r1 - i));
+                       rowScales + (i - r0), p, i, std::min(kMr, r1 - i));
         }
       });
 }
@@ -161,7 +174,17 @@ Int8Args int8Args(const int64_t *desc, void *const *ops, int64_t biasIndex) {
   args.weightScales = (const float *)ops[2];
   args.bias = (const float *)ops[biasIndex];
   args.out = (float *)ops[biasIndex + 2];
+  args.qout = (uint8_t *)ops[biasIndex + 2];
   return args;
+}
+
+/// The requantization words [out_type, scale_bits, zp, qmin, qmax].
+void setRequantize(Int8Args &args, const int64_t *words) {
+  args.outType = words[0];
+  args.qScale = floatFromBits(words[1]);
+  args.zp = words[2];
+  args.qmin = words[3];
+  args.qmax = words[4];
 }
 
 } // namespace
@@ -174,6 +197,7 @@ void kernelQLinear(void *ctx, const int64_t *desc, void *const *ops) {
   if (!desc[6])
     args.bias = nullptr;
   args.epilogue = {nullptr, desc[7], desc[8] ? (const float *)ops[4] : nullptr};
+  setRequantize(args, desc + 9);
   const void *qx = ops[0];
   runInt8(ctx, args,
           [&](int64_t r0, int64_t r1, int16_t *rows16, float *rowScales) {
@@ -200,6 +224,7 @@ void kernelDynamicQLinear(void *ctx, const int64_t *desc, void *const *ops) {
   if (!desc[3])
     args.bias = nullptr;
   args.epilogue = {nullptr, desc[4], desc[5] ? (const float *)ops[4] : nullptr};
+  setRequantize(args, desc + 6);
   const float *x = (const float *)ops[0];
   runInt8(ctx, args,
           [&](int64_t r0, int64_t r1, int16_t *rows16, float *rowScales) {

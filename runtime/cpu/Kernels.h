@@ -58,8 +58,17 @@ struct Epilogue {
   int64_t activation = kLlmoActNone;
   const float *residual = nullptr;
 };
+/// `residualLd`: the residual's row stride when it differs from `ld` (a
+/// tile in a buffer of its own).
 void applyEpilogue(float *out, int64_t ld, int64_t rows, int64_t cols,
-                   const Epilogue &epilogue, int64_t column0, int64_t row0);
+                   const Epilogue &epilogue, int64_t column0, int64_t row0,
+                   int64_t residualLd = -1);
+
+/// Per-tensor affine quantization of `count` floats, exactly quantizeToInt
+/// (x / scale rounded half to even, + zp, clamped; NaN -> zp), into u8
+/// (type kLlmoU8) or i8 bytes.
+void quantizeSpan(const float *in, int64_t count, float scale, int64_t zp,
+                  int64_t qmin, int64_t qmax, int64_t type, void *out);
 
 /// C[m, n] = A[m, k] B[k, n] for small operands (rows of A, B, C `lda`,
 /// `ldb`, `ldc` floats apart) with the fp32 microkernel, unpacked.

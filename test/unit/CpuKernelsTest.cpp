@@ -228,6 +228,12 @@ void referenceEpilogue(std::vector<double> &ref, std::vector<double> &bound,
   }
 }
 
+std::vector<int64_t> concat(std::vector<int64_t> a,
+                            const std::vector<int64_t> &b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
 class CpuKernelsTest : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -511,7 +517,7 @@ TEST_F(CpuKernelsTest, QLinearBitExact) {
             GuardedOutput out(m * n);
             exec.call(kernelQLinear,
                       {m, n, k, isUnsigned ? kLlmoU8 : kLlmoI8, zx, bitsOf(sx),
-                       hasBias, kLlmoActNone, 0},
+                       hasBias, kLlmoActNone, 0, kLlmoF32, 0, 0, 0, 0},
                       {isUnsigned ? (const void *)qxU8.data()
                                   : (const void *)qxI8.data(),
                        packed.data(), sw.data(),
@@ -556,7 +562,7 @@ TEST_F(CpuKernelsTest, QLinearRangeEndsDoNotSaturate) {
       exec.call(
           kernelQLinear,
           {m, n, k, in.isUnsigned ? kLlmoU8 : kLlmoI8, in.zx, bitsOf(sx), 0,
-           kLlmoActNone, 0},
+           kLlmoActNone, 0, kLlmoF32, 0, 0, 0, 0},
           {in.isUnsigned ? (const void *)xU8.data() : (const void *)xI8.data(),
            packed.data(), sw.data(), nullptr, nullptr, out.get()});
       std::vector<int32_t> qx(m * k, (int32_t)(in.value - in.zx));
@@ -598,7 +604,8 @@ TEST_F(CpuKernelsTest, DynamicQLinearBitExact) {
           std::vector<int8_t> packed(packedInt8Bytes(k, n));
           packInt8(w.data(), k, n, packed.data());
           GuardedOutput out(m * n);
-          exec.call(kernelDynamicQLinear, {m, n, k, hasBias, kLlmoActNone, 0},
+          exec.call(kernelDynamicQLinear,
+                    {m, n, k, hasBias, kLlmoActNone, 0, kLlmoF32, 0, 0, 0, 0},
                     {x.data(), packed.data(), sw.data(),
                      hasBias ? bias.data() : nullptr, nullptr, out.get()});
           // Per-row symmetric quantization (evalDynamicQLinear).
@@ -651,11 +658,18 @@ TEST_F(CpuKernelsTest, Int8LinearEpilogue) {
               GuardedOutput out(m * n);
               const float *b = hasBias ? bias.data() : nullptr;
               const float *r = hasResidual ? residual.data() : nullptr;
+              // The same call once more per requantized output type.
+              llmo_kernel_fn kernel;
+              std::vector<int64_t> desc;
+              const void *input;
+              auto x = randomFloats(rng, m * k, -3.0f, 3.0f);
+              auto xs = randomInts<uint8_t>(rng, m * k, 0, 255);
               if (dynamic) {
-                auto x = randomFloats(rng, m * k, -3.0f, 3.0f);
-                exec.call(
-                    kernelDynamicQLinear, {m, n, k, hasBias, act, hasResidual},
-                    {x.data(), packed.data(), sw.data(), b, r, out.get()});
+                kernel = kernelDynamicQLinear;
+                desc = {m, n, k, hasBias, act, hasResidual};
+                input = x.data();
+                exec.call(kernel, concat(desc, {kLlmoF32, 0, 0, 0, 0}),
+                          {input, packed.data(), sw.data(), b, r, out.get()});
                 for (int64_t i = 0; i < m; ++i) {
                   float absMax = 0;
                   for (int64_t p = 0; p < k; ++p)
@@ -666,14 +680,14 @@ TEST_F(CpuKernelsTest, Int8LinearEpilogue) {
                         x[i * k + p], rowScales[i], 0, -127, 127);
                 }
               } else {
-                auto xs = randomInts<uint8_t>(rng, m * k, 0, 255);
                 int64_t zx = 131;
                 float sx = 0.02f;
-                exec.call(
-                    kernelQLinear,
-                    {m, n, k, kLlmoU8, zx, bitsOf(sx), hasBias, act,
-                     hasResidual},
-                    {xs.data(), packed.data(), sw.data(), b, r, out.get()});
+                kernel = kernelQLinear;
+                desc = {m,          n,       k,   kLlmoU8,    zx,
+                        bitsOf(sx), hasBias, act, hasResidual};
+                input = xs.data();
+                exec.call(kernel, concat(desc, {kLlmoF32, 0, 0, 0, 0}),
+                          {input, packed.data(), sw.data(), b, r, out.get()});
                 for (int64_t i = 0; i < m * k; ++i)
                   qx[i] = (int32_t)xs[i] - (int32_t)zx;
                 std::fill(rowScales.begin(), rowScales.end(), sx);
@@ -686,7 +700,57 @@ TEST_F(CpuKernelsTest, Int8LinearEpilogue) {
               ASSERT_TRUE(
                   allWithin(out.get(), ref.data(), bound.data(), m * n));
               ASSERT_TRUE(out.guardIntact());
+              // Requantized tiles: exactly the per-tensor quantize of the
+              // float results just checked.
+              for (int64_t type : {(int64_t)kLlmoU8, (int64_t)kLlmoI8}) {
+                SCOPED_TRACE(type == kLlmoU8 ? "requantize u8"
+                                             : "requantize i8");
+                float qs = 0.037f;
+                int64_t qz = type == kLlmoU8 ? 121 : -7;
+                int64_t qmin = type == kLlmoU8 ? 0 : -128, qmax = qmin + 255;
+                std::vector<uint8_t> bytes(m * n + 64, 0xAB);
+                exec.call(
+                    kernel, concat(desc, {type, bitsOf(qs), qz, qmin, qmax}),
+                    {input, packed.data(), sw.data(), b, r, bytes.data()});
+                for (int64_t i = 0; i < m * n; ++i) {
+                  int64_t q = quantizeToInt(out.get()[i], qs, qz, qmin, qmax);
+                  ASSERT_EQ(bytes[i], (uint8_t)q) << "element " << i;
+                }
+                for (int64_t i = m * n; i < m * n + 64; ++i)
+                  ASSERT_EQ(bytes[i], 0xAB) << "wrote past the output";
+              }
             }
+  }
+}
+
+TEST_F(CpuKernelsTest, QuantizeKernel) {
+  std::mt19937 rng(17);
+  for (int threads : kThreadCounts) {
+    Exec exec(threads);
+    for (int64_t count : {1, 7, 8, 9, 8191, 8193, 40000})
+      for (int64_t type : {(int64_t)kLlmoU8, (int64_t)kLlmoI8}) {
+        SCOPED_TRACE("count=" + std::to_string(count) +
+                     (type == kLlmoU8 ? " u8" : " i8"));
+        auto x = randomFloats(rng, count, -6.0f, 6.0f);
+        // Ties, out-of-range values and NaN.
+        x[0] = 0.5f * 0.05f;
+        if (count > 4) {
+          x[1] = 1e30f;
+          x[2] = -1e30f;
+          x[3] = std::nanf("");
+          x[4] = 2.5f * 0.05f;
+        }
+        int64_t zp = type == kLlmoU8 ? 128 : 3;
+        int64_t qmin = type == kLlmoU8 ? 0 : -127,
+                qmax = type == kLlmoU8 ? 255 : 127;
+        float scale = 0.05f;
+        std::vector<uint8_t> out(count);
+        exec.call(kernelQuantize, {count, type, bitsOf(scale), zp, qmin, qmax},
+                  {x.data(), out.data()});
+        for (int64_t i = 0; i < count; ++i)
+          ASSERT_EQ(out[i], (uint8_t)quantizeToInt(x[i], scale, zp, qmin, qmax))
+              << "element " << i << " x=" << x[i];
+      }
   }
 }
 

@@ -30,7 +30,7 @@ extern "C" {
 typedef void (*llmo_kernel_fn)(void *ctx, const int64_t *desc,
                                void *const *operands);
 
-enum { kLlmoKernelAbiVersion = 5, kLlmoMaxKernelRank = 8 };
+enum { kLlmoKernelAbiVersion = 6, kLlmoMaxKernelRank = 8 };
 
 /// A generated loop over indices [begin, end) of its split dimension.
 typedef void (*llmo_loop_fn)(void *const *operands, int64_t begin, int64_t end);
@@ -88,14 +88,19 @@ enum LlmoKernelId {
   // operands: [a, b, out]
   kLlmoKernelMatmul = 12,
   // W8A8 static: quantized input (per-tensor zero point zx and scale sx),
-  // with the epilogue of kLlmoKernelLinearF32 on the float result.
+  // with the epilogue of kLlmoKernelLinearF32 on the float result, then
+  // optionally requantized per tensor (out_type kLlmoU8/kLlmoI8 with
+  // q_scale_bits, q_zp, qmin, qmax; kLlmoF32: float output).
   // desc: [M, N, K, input_type (kLlmoI8|kLlmoU8), zx, sx_bits, has_bias,
-  //        activation, has_residual]
+  //        activation, has_residual, out_type, q_scale_bits, q_zp, qmin,
+  //        qmax]
   // operands: [qx, packed_w (LlmoPackInt8), w_scales[N] f32, bias,
   //            residual, out]
   kLlmoKernelQLinear = 13,
-  // W8A8 with per-row dynamic symmetric activation scales.
-  // desc: [M, N, K, has_bias, activation, has_residual]
+  // W8A8 with per-row dynamic symmetric activation scales; epilogue and
+  // requantization as kLlmoKernelQLinear.
+  // desc: [M, N, K, has_bias, activation, has_residual, out_type,
+  //        q_scale_bits, q_zp, qmin, qmax]
   // operands: [x f32, packed_w (LlmoPackInt8), w_scales[N], bias, residual,
   //            out]
   kLlmoKernelDynamicQLinear = 14,
