@@ -242,11 +242,13 @@ void blockedGemm(ExecContext &ec, int64_t m, int64_t n, int64_t k,
   int threads = ec.pool->numThreads();
   int64_t rows = std::min<int64_t>((m + kMr - 1) / kMr * kMr, 192);
   int64_t rowItems = (m + rows - 1) / rows;
-  // Every item packs its rows of A again, so split the panels only as far
-  // as the threads need for balance (none with one thread).
+  // Every item packs its rows of A again. With one row block (encoders at
+  // seq 128, decode) that packing is a large share of an item, so the panels
+  // are split only once per thread; with several row blocks, into about four
+  // items per thread for balance.
   int64_t groups =
-      threads == 1
-          ? 1
+      rowItems == 1
+          ? std::min<int64_t>(panels, threads)
           : std::min<int64_t>(
                 panels,
                 std::max<int64_t>(1, (4 * threads + rowItems - 1) / rowItems));
