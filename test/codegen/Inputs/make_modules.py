@@ -126,10 +126,11 @@ def main():
 
     # Generated loops (llmo.elementwise): every approximated math function,
     # every broadcast form (full, trailing, leading, scalar), a split dim
-    # behind a unit batch dim with an odd extent, a rank-0 result, and a
+    # behind a unit batch dim with an odd extent (401 x 90 elements: more than
+    # one chunk of the loop kernel, so threads split it), a rank-0 result, and a
     # chain of plain ops that --llmo-fuse turns into one.
     with open(os.path.join(out, "loops.mlir"), "w") as f:
-        f.write("""func.func @main(%x: tensor<3x37xf32> {llmo.name = "x"}, %b: tensor<37xf32> {llmo.name = "b"}, %c: tensor<3x1xf32> {llmo.name = "c"}, %s1: tensor<1xf32> {llmo.name = "s"}, %big: tensor<1x67x2x45xf32> {llmo.name = "big"}, %row: tensor<1x1x2x45xf32> {llmo.name = "row"}) -> (tensor<3x37xf32>, tensor<3x37xf32>, tensor<1x67x2x45xf32>, tensor<f32>) {
+        f.write("""func.func @main(%x: tensor<3x37xf32> {llmo.name = "x"}, %b: tensor<37xf32> {llmo.name = "b"}, %c: tensor<3x1xf32> {llmo.name = "c"}, %s1: tensor<1xf32> {llmo.name = "s"}, %big: tensor<1x401x2x45xf32> {llmo.name = "big"}, %row: tensor<1x1x2x45xf32> {llmo.name = "row"}) -> (tensor<3x37xf32>, tensor<3x37xf32>, tensor<1x401x2x45xf32>, tensor<f32>) {
   %s = llmo.reshape %s1 : tensor<1xf32> -> tensor<f32>
   %0 = llmo.elementwise %x, %b, %c, %s : (tensor<3x37xf32>, tensor<37xf32>, tensor<3x1xf32>, tensor<f32>) -> tensor<3x37xf32> {
   ^bb0(%a0: f32, %a1: f32, %a2: f32, %a3: f32):
@@ -165,15 +166,15 @@ def main():
   %3 = llmo.gelu %2 {approximate = "tanh"} : tensor<3x37xf32>
   %4 = llmo.sigmoid %3 : tensor<3x37xf32>
   %5 = llmo.mul %4, %x : (tensor<3x37xf32>, tensor<3x37xf32>) -> tensor<3x37xf32>
-  %6 = llmo.silu %big : tensor<1x67x2x45xf32>
-  %7 = llmo.mul %6, %row : (tensor<1x67x2x45xf32>, tensor<1x1x2x45xf32>) -> tensor<1x67x2x45xf32>
-  %8 = llmo.gelu %7 : tensor<1x67x2x45xf32>
+  %6 = llmo.silu %big : tensor<1x401x2x45xf32>
+  %7 = llmo.mul %6, %row : (tensor<1x401x2x45xf32>, tensor<1x1x2x45xf32>) -> tensor<1x401x2x45xf32>
+  %8 = llmo.gelu %7 : tensor<1x401x2x45xf32>
   %9 = llmo.elementwise %s : (tensor<f32>) -> tensor<f32> {
   ^bb0(%a: f32):
     %e = math.exp %a : f32
     llmo.yield %e : f32
   }
-  return %0, %5, %8, %9 : tensor<3x37xf32>, tensor<3x37xf32>, tensor<1x67x2x45xf32>, tensor<f32>
+  return %0, %5, %8, %9 : tensor<3x37xf32>, tensor<3x37xf32>, tensor<1x401x2x45xf32>, tensor<f32>
 }
 """)
 

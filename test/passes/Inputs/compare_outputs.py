@@ -101,8 +101,8 @@ def prepare(path, entry, dest):
     return dest
 
 
-def run(llmo_run, mlir, inputs, outdir):
-    cmd = [llmo_run, mlir, "--quiet", "--output-dir", outdir]
+def run(llmo_run, mlir, inputs, outdir, extra=()):
+    cmd = [llmo_run, mlir, "--quiet", "--output-dir", outdir, *extra]
     for name, path in inputs:
         cmd += ["--input", f"{name}={path}"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -120,6 +120,9 @@ def main(argv):
     ap.add_argument("--shape", action="append", default=[])
     ap.add_argument("--entry")
     ap.add_argument("--rtol", type=float, default=1e-5)
+    ap.add_argument("--llmo-run-arg", action="append", default=[],
+                    help="extra llmo-run argument for both runs (repeatable), "
+                         "e.g. --threads=3")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--metric", choices=("relerr", "cosine"),
                     default="relerr")
@@ -164,7 +167,8 @@ def main(argv):
         os.makedirs(outdir, exist_ok=True)
         for stale in os.listdir(outdir):
             os.remove(os.path.join(outdir, stale))
-        results.append(run(args.llmo_run, mlir, inputs, outdir))
+        results.append(run(args.llmo_run, mlir, inputs, outdir,
+                           args.llmo_run_arg))
 
     before, after = results
     if not before:
