@@ -295,10 +295,16 @@ LogicalResult ElementwiseOp::verify() {
     if (!arg.getType().isF32())
       return emitOpError("body arguments must be f32 scalars (C1)");
   for (Operation &op : body.without_terminator()) {
-    if (!isa<arith::ArithDialect, math::MathDialect>(op.getDialect()) ||
-        op.getNumRegions() != 0 || op.getNumResults() != 1 || !isPure(&op))
-      return op.emitOpError("is not allowed in an llmo.elementwise body: only "
-                            "pure single-result arith and math ops (C1)");
+    // The scalar ops the interpreter (the reference) and the code generator
+    // both implement.
+    if (!isa<arith::ConstantOp, arith::AddFOp, arith::SubFOp, arith::MulFOp,
+             arith::DivFOp, arith::NegFOp, arith::MaximumFOp, arith::MinimumFOp,
+             arith::MaxNumFOp, arith::MinNumFOp, arith::CmpFOp, arith::SelectOp,
+             math::ExpOp, math::LogOp, math::SqrtOp, math::RsqrtOp,
+             math::TanhOp, math::ErfOp, math::AbsFOp, math::FloorOp,
+             math::SinOp, math::CosOp, math::PowFOp, math::FmaOp>(op))
+      return op.emitOpError("is not allowed in an llmo.elementwise body: see "
+                            "the scalar ops of docs/Dialect.md 5b.3 (C1)");
     for (Type t : llvm::concat<Type>(op.getOperandTypes(), op.getResultTypes()))
       if (!t.isF32() && !t.isInteger(1))
         return op.emitOpError("in an llmo.elementwise body must work on f32 "

@@ -1167,7 +1167,7 @@ func.func @elementwise_arg_type(%a: tensor<4xf32>) -> tensor<4xf32> {
 func.func @elementwise_foreign_op(%a: tensor<4xf32>) -> tensor<4xf32> {
   %y = llmo.elementwise %a : (tensor<4xf32>) -> tensor<4xf32> {
   ^bb0(%x: f32):
-    // expected-error @+1 {{'func.call' op is not allowed in an llmo.elementwise body: only pure single-result arith and math ops (C1)}}
+    // expected-error @+1 {{'func.call' op is not allowed in an llmo.elementwise body: see the scalar ops of docs/Dialect.md 5b.3 (C1)}}
     %0 = func.call @f(%x) : (f32) -> f32
     llmo.yield %0 : f32
   }
@@ -1177,13 +1177,24 @@ func.func private @f(f32) -> f32
 
 // -----
 
+func.func @elementwise_unlisted_math(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %y = llmo.elementwise %a : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: f32):
+    // expected-error @+1 {{'math.atan' op is not allowed in an llmo.elementwise body: see the scalar ops of docs/Dialect.md 5b.3 (C1)}}
+    %0 = math.atan %x : f32
+    llmo.yield %0 : f32
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
 func.func @elementwise_integer_body(%a: tensor<4xf32>) -> tensor<4xf32> {
   %y = llmo.elementwise %a : (tensor<4xf32>) -> tensor<4xf32> {
   ^bb0(%x: f32):
-    // expected-error @+1 {{'arith.fptosi' op in an llmo.elementwise body must work on f32 (or i1) scalars (C1)}}
-    %0 = arith.fptosi %x : f32 to i32
-    %1 = arith.sitofp %0 : i32 to f32
-    llmo.yield %1 : f32
+    // expected-error @+1 {{'arith.constant' op in an llmo.elementwise body must work on f32 (or i1) scalars (C1)}}
+    %0 = arith.constant 1.0 : f64
+    llmo.yield %x : f32
   }
   return %y : tensor<4xf32>
 }
