@@ -143,72 +143,354 @@ bool fuseAttention(SoftmaxOp softmax) {
   return true;
 }
 
-/// Linears with f32 constant weights reading `input` -> one linear + split.
-bool mergeProjections(Value input, SmallVector<LinearOp> linears) {
-  if (linears.size() < 2)
-    return false;
-  std::vector<Tensor> weights, biases;
-  for (LinearOp linear : linears) {
-    auto w = linear.getWeight().getDefiningOp<ConstantOp>();
-    if (!w)
-      return false;
-    FailureOr<Tensor> wt = tensorFromAttr(w.getValue());
-    if (failed(wt) || wt->dtype != DType::F32)
-      return false;
-    weights.push_back(std::move(*wt));
-    int64_t n = weights.back().shape[1];
-    Tensor bias(DType::F32, {n});
-    if (Value b = linear.getBias()) {
-      auto bc = b.getDefiningOp<ConstantOp>();
-      if (!bc)
-        return false;
-      FailureOr<Tensor> bt = tensorFromAttr(bc.getValue());
-      if (failed(bt) || bt->dtype != DType::F32)
-        return false;
-      bias = std::move(*bt);
-    }
-    biases.push_back(std::move(bias));
+/// Where a projection's weight comes from: the constant behind it and the
+/// ops between (nothing, an f16 cast, or storage_cast + dequantize for a
+/// weight-only format, storage_cast alone for the integer linears).
+struct WeightSource {
+  enum Kind { Float, Half, Dequantized, Quantized } kind;
+  Tensor values;              // the constant, [K, N]
+  Type element;               // the constant's element type
+  quant::QuantizedType qtype; // Dequantized / Quantized
+};
+
+FailureOr<WeightSource> weightSource(Value weight) {
+  WeightSource source;
+  Value constant = weight;
+  if (auto dq = weight.getDefiningOp<DequantizeOp>()) {
+    auto storage = dq.getOperand().getDefiningOp<StorageCastOp>();
+    if (!storage)
+      return failure();
+    source.kind = WeightSource::Dequantized;
+    source.qtype = cast<quant::QuantizedType>(
+        typeOf(storage.getResult()).getElementType());
+    constant = storage.getOperand();
+  } else if (auto storage = weight.getDefiningOp<StorageCastOp>()) {
+    source.kind = WeightSource::Quantized;
+    source.qtype = dyn_cast<quant::QuantizedType>(
+        typeOf(storage.getResult()).getElementType());
+    if (!source.qtype)
+      return failure();
+    constant = storage.getOperand();
+  } else if (auto cast = weight.getDefiningOp<CastOp>()) {
+    source.kind = WeightSource::Half;
+    constant = cast.getOperand();
+    if (!typeOf(constant).getElementType().isF16())
+      return failure();
+  } else {
+    source.kind = WeightSource::Float;
   }
-  int64_t k = weights[0].shape[0], total = 0;
-  for (const Tensor &w : weights)
-    total += w.shape[1];
-  Tensor weight(DType::F32, {k, total}), bias(DType::F32, {total});
+  std::optional<Tensor> values = constantValue(constant);
+  if (!values || values->rank() != 2)
+    return failure();
+  source.element = typeOf(constant).getElementType();
+  if (source.kind == WeightSource::Float && !source.element.isF32())
+    return failure();
+  source.values = std::move(*values);
+  return source;
+}
+
+/// Two weights can share a merged constant when everything but the
+/// per-output-channel parameters agrees. Per-tensor quantization only
+/// merges with an identical type (one scale for the whole merged weight).
+bool mergeable(const WeightSource &a, const WeightSource &b) {
+  if (a.kind != b.kind || a.element != b.element ||
+      a.values.shape[0] != b.values.shape[0])
+    return false;
+  if (!a.qtype)
+    return true;
+  if (a.qtype.getStorageType() != b.qtype.getStorageType() ||
+      a.qtype.getExpressedType() != b.qtype.getExpressedType() ||
+      a.qtype.getFlags() != b.qtype.getFlags() ||
+      a.qtype.getStorageTypeMin() != b.qtype.getStorageTypeMin() ||
+      a.qtype.getStorageTypeMax() != b.qtype.getStorageTypeMax())
+    return false;
+  if (isa<quant::UniformQuantizedType>(a.qtype))
+    return a.qtype == b.qtype;
+  if (auto axisA = dyn_cast<quant::UniformQuantizedPerAxisType>(a.qtype)) {
+    auto axisB = dyn_cast<quant::UniformQuantizedPerAxisType>(b.qtype);
+    return axisB && axisA.getQuantizedDimension() == 1 &&
+           axisB.getQuantizedDimension() == 1;
+  }
+  auto subA = dyn_cast<quant::UniformQuantizedSubChannelType>(a.qtype);
+  auto subB = dyn_cast<quant::UniformQuantizedSubChannelType>(b.qtype);
+  return subA && subB &&
+         subA.getQuantizedDimensions() == subB.getQuantizedDimensions() &&
+         subA.getBlockSizes() == subB.getBlockSizes() &&
+         subA.getScales().getType().getRank() == 2 &&
+         subA.getScales().getType().getDimSize(0) ==
+             subB.getScales().getType().getDimSize(0);
+}
+
+/// [K, N_i] tensors side by side along N.
+Tensor concatColumns(ArrayRef<const Tensor *> parts) {
+  int64_t k = parts[0]->shape[0], total = 0;
+  for (const Tensor *p : parts)
+    total += p->shape[1];
+  Tensor result(parts[0]->dtype, {k, total});
+  bool isFloatTensor = isFloat(result.dtype);
   int64_t at = 0;
-  bool anyBias = false;
-  for (size_t i = 0; i < weights.size(); ++i) {
-    int64_t n = weights[i].shape[1];
-    for (int64_t r = 0; r < k; ++r)
-      std::copy_n(weights[i].floats.begin() + r * n, n,
-                  weight.floats.begin() + r * total + at);
-    std::copy_n(biases[i].floats.begin(), n, bias.floats.begin() + at);
-    anyBias |= (bool)linears[i].getBias();
+  for (const Tensor *p : parts) {
+    int64_t n = p->shape[1];
+    for (int64_t r = 0; r < k; ++r) {
+      if (isFloatTensor)
+        std::copy_n(p->floats.begin() + r * n, n,
+                    result.floats.begin() + r * total + at);
+      else
+        std::copy_n(p->ints.begin() + r * n, n,
+                    result.ints.begin() + r * total + at);
+    }
     at += n;
   }
-  // Insert before the first of the linears (all read the same input).
-  Operation *first = linears.front();
-  for (LinearOp l : linears)
-    if (l->isBeforeInBlock(first))
-      first = l;
+  return result;
+}
+
+/// The quantized type of the merged weight: per-channel parameters
+/// concatenated in the order of `sources`.
+quant::QuantizedType mergedQuantType(ArrayRef<WeightSource> sources) {
+  quant::QuantizedType first = sources[0].qtype;
+  if (isa<quant::UniformQuantizedType>(first))
+    return first;
+  if (auto axis = dyn_cast<quant::UniformQuantizedPerAxisType>(first)) {
+    SmallVector<double> scales;
+    SmallVector<int64_t> zeros;
+    for (const WeightSource &s : sources) {
+      auto a = cast<quant::UniformQuantizedPerAxisType>(s.qtype);
+      llvm::append_range(scales, a.getScales());
+      llvm::append_range(zeros, a.getZeroPoints());
+    }
+    return quant::UniformQuantizedPerAxisType::get(
+        axis.getFlags(), axis.getStorageType(), axis.getExpressedType(), scales,
+        zeros, 1, axis.getStorageTypeMin(), axis.getStorageTypeMax());
+  }
+  auto sub = cast<quant::UniformQuantizedSubChannelType>(first);
+  int64_t groups = sub.getScales().getType().getDimSize(0), total = 0;
+  for (const WeightSource &s : sources)
+    total += cast<quant::UniformQuantizedSubChannelType>(s.qtype)
+                 .getScales()
+                 .getType()
+                 .getDimSize(1);
+  SmallVector<APFloat> scales(groups * total, APFloat(0.0f));
+  SmallVector<APInt> zeros(groups * total);
+  int64_t at = 0;
+  for (const WeightSource &s : sources) {
+    auto part = cast<quant::UniformQuantizedSubChannelType>(s.qtype);
+    int64_t n = part.getScales().getType().getDimSize(1);
+    auto partScales = llvm::to_vector(part.getScales().getValues<APFloat>());
+    auto partZeros = llvm::to_vector(part.getZeroPoints().getValues<APInt>());
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t j = 0; j < n; ++j) {
+        scales[g * total + at + j] = partScales[g * n + j];
+        zeros[g * total + at + j] = partZeros[g * n + j];
+      }
+    at += n;
+  }
+  auto scaleType = RankedTensorType::get(
+      {groups, total}, sub.getScales().getType().getElementType());
+  auto zeroType = RankedTensorType::get(
+      {groups, total}, sub.getZeroPoints().getType().getElementType());
+  return quant::UniformQuantizedSubChannelType::get(
+      sub.getFlags(), sub.getStorageType(), sub.getExpressedType(),
+      DenseElementsAttr::get(scaleType, scales),
+      DenseElementsAttr::get(zeroType, zeros), sub.getQuantizedDimensions(),
+      sub.getBlockSizes(), sub.getStorageTypeMin(), sub.getStorageTypeMax());
+}
+
+/// The merged weight operand, built the way the originals were.
+Value buildMergedWeight(OpBuilder &builder, Location loc,
+                        ArrayRef<WeightSource> sources) {
+  SmallVector<const Tensor *> parts;
+  for (const WeightSource &s : sources)
+    parts.push_back(&s.values);
+  Tensor values = concatColumns(parts);
+  const WeightSource &first = sources[0];
+  Value constant =
+      createConstant(builder, loc, values, first.element, "fused_projection");
+  Type f32 = builder.getF32Type();
+  switch (first.kind) {
+  case WeightSource::Float:
+    return constant;
+  case WeightSource::Half:
+    return CastOp::create(builder, loc,
+                          RankedTensorType::get(values.shape, f32), constant);
+  case WeightSource::Dequantized:
+  case WeightSource::Quantized: {
+    Value quantized = StorageCastOp::create(
+        builder, loc,
+        RankedTensorType::get(values.shape, mergedQuantType(sources)),
+        constant);
+    if (first.kind == WeightSource::Quantized)
+      return quantized;
+    return DequantizeOp::create(
+        builder, loc, RankedTensorType::get(values.shape, f32), quantized);
+  }
+  }
+  llvm_unreachable("unknown weight source");
+}
+
+/// Bias of a projection as a tensor ([N] zeros when it has none).
+std::optional<Tensor> biasValue(Value bias, int64_t n) {
+  if (!bias) {
+    Tensor zeros(DType::F32, {n});
+    return zeros;
+  }
+  std::optional<Tensor> value = constantValue(bias);
+  if (!value || value->dtype != DType::F32 || value->numElements() != n)
+    return std::nullopt;
+  return value;
+}
+
+Value biasOf(Operation *op) {
+  return TypeSwitch<Operation *, Value>(op)
+      .Case<LinearOp, QLinearOp, DynamicQLinearOp>(
+          [](auto linear) { return linear.getBias(); })
+      .Default([](Operation *) { return Value(); });
+}
+
+/// A projection that may be merged: a linear of any weight format, or an
+/// integer linear that has no epilogue yet.
+bool isMergeCandidate(Operation *op) {
+  if (isa<LinearOp>(op))
+    return true;
+  return TypeSwitch<Operation *, bool>(op)
+      .Case<QLinearOp, DynamicQLinearOp>([](auto linear) {
+        return !linear.getResidual() && linear.getActivation() == "none";
+      })
+      .Default([](Operation *) { return false; });
+}
+
+/// The merged op's `llmo.quant`: the format of the parts, their bytes
+/// summed and the worst SQNR.
+void recordMergedQuant(Operation *merged, ArrayRef<Operation *> group) {
+  Builder b(merged->getContext());
+  if (auto format = group.front()->getAttr("llmo.format"))
+    merged->setAttr("llmo.format", format);
+  auto firstQuant = group.front()->getAttrOfType<DictionaryAttr>("llmo.quant");
+  if (!firstQuant)
+    return;
+  int64_t bytes = 0;
+  double sqnr = INFINITY;
+  for (Operation *op : group) {
+    auto quant = op->getAttrOfType<DictionaryAttr>("llmo.quant");
+    if (!quant)
+      return;
+    if (auto value = quant.getAs<IntegerAttr>("weight_bytes"))
+      bytes += value.getInt();
+    if (auto value = quant.getAs<FloatAttr>("weight_sqnr_db"))
+      sqnr = std::min(sqnr, value.getValueAsDouble());
+  }
+  merged->setAttr(
+      "llmo.quant",
+      b.getDictionaryAttr(
+          {b.getNamedAttr("format", firstQuant.get("format")),
+           b.getNamedAttr("weight_bytes", b.getI64IntegerAttr(bytes)),
+           b.getNamedAttr("weight_sqnr_db", b.getF64FloatAttr(sqnr))}));
+}
+
+/// Erases the ops that produced `value` (dequantize, storage_cast, cast,
+/// constant) as far as nothing else uses them.
+void eraseDeadChain(Value value) {
+  while (Operation *op = value.getDefiningOp()) {
+    if (!op->use_empty() ||
+        !isa<DequantizeOp, StorageCastOp, CastOp, ConstantOp>(op))
+      return;
+    value = op->getNumOperands() ? op->getOperand(0) : Value();
+    op->erase();
+    if (!value)
+      return;
+  }
+}
+
+/// Merges `group` (one op kind, one input, mergeable weights with constant
+/// or no biases) into one op over the concatenated weight + llmo.split.
+void mergeGroup(ArrayRef<Operation *> group, ArrayRef<WeightSource> sources,
+                ArrayRef<Tensor> biases) {
+  Operation *first = group.front();
+  for (Operation *op : group)
+    if (op->isBeforeInBlock(first))
+      first = op;
   OpBuilder builder(first);
   Location loc = first->getLoc();
   Type f32 = builder.getF32Type();
-  Value w = createConstant(builder, loc, weight, f32, "fused_projection");
-  Value b =
-      anyBias ? createConstant(builder, loc, bias, f32, "fused_bias") : Value();
-  SmallVector<int64_t> shape(typeOf(input).getShape());
-  shape.back() = total;
-  auto merged = LinearOp::create(
-      builder, loc, RankedTensorType::get(shape, f32), input, w, b);
-  SmallVector<Type> pieces;
-  for (LinearOp l : linears)
-    pieces.push_back(l.getResult().getType());
-  auto split = SplitOp::create(builder, loc, pieces, merged.getResult(),
-                               builder.getI64IntegerAttr(shape.size() - 1));
-  for (auto [i, l] : llvm::enumerate(linears)) {
-    l.getResult().replaceAllUsesWith(split->getResult(i));
-    l->erase();
+  Value weight = buildMergedWeight(builder, loc, sources);
+  Value bias;
+  if (llvm::any_of(group, [](Operation *op) { return (bool)biasOf(op); })) {
+    Tensor merged(DType::F32, {0});
+    for (const Tensor &part : biases)
+      llvm::append_range(merged.floats, part.floats);
+    merged.shape = {(int64_t)merged.floats.size()};
+    bias = createConstant(builder, loc, merged, f32, "fused_bias");
   }
-  return true;
+  Value input = first->getOperand(0);
+  SmallVector<int64_t> shape(typeOf(first->getResult(0)).getShape());
+  shape.back() = typeOf(weight).getDimSize(1);
+  auto type = RankedTensorType::get(shape, f32);
+  Operation *merged =
+      TypeSwitch<Operation *, Operation *>(group.front())
+          .Case([&](LinearOp) {
+            return LinearOp::create(builder, loc, type, input, weight, bias);
+          })
+          .Case([&](QLinearOp) {
+            return QLinearOp::create(builder, loc, type, input, weight, bias,
+                                     /*residual=*/Value(), "none");
+          })
+          .Case([&](DynamicQLinearOp) {
+            return DynamicQLinearOp::create(builder, loc, type, input, weight,
+                                            bias, /*residual=*/Value(), "none");
+          });
+  recordMergedQuant(merged, group);
+  SmallVector<Type> pieces;
+  for (Operation *op : group)
+    pieces.push_back(op->getResult(0).getType());
+  auto split = SplitOp::create(builder, loc, pieces, merged->getResult(0),
+                               builder.getI64IntegerAttr(shape.size() - 1));
+  for (auto [i, op] : llvm::enumerate(group)) {
+    Value oldWeight = op->getOperand(1);
+    op->getResult(0).replaceAllUsesWith(split->getResult(i));
+    op->erase();
+    eraseDeadChain(oldWeight);
+  }
+}
+
+/// Projections of one kind reading `input`: merges each set whose weights
+/// can share one constant. Returns the number of merged ops created.
+int64_t mergeProjections(ArrayRef<Operation *> projections) {
+  struct Part {
+    Operation *op;
+    WeightSource source;
+    Tensor bias;
+  };
+  SmallVector<SmallVector<Part>> sets;
+  for (Operation *op : projections) {
+    FailureOr<WeightSource> source = weightSource(op->getOperand(1));
+    if (failed(source))
+      continue;
+    std::optional<Tensor> bias = biasValue(biasOf(op), source->values.shape[1]);
+    if (!bias)
+      continue;
+    auto set = llvm::find_if(sets, [&](const SmallVector<Part> &s) {
+      return mergeable(s.front().source, *source);
+    });
+    size_t index = set - sets.begin();
+    if (set == sets.end())
+      sets.emplace_back();
+    sets[index].push_back(Part{op, std::move(*source), std::move(*bias)});
+  }
+  int64_t merged = 0;
+  for (SmallVector<Part> &set : sets) {
+    if (set.size() < 2)
+      continue;
+    SmallVector<Operation *> group;
+    SmallVector<WeightSource> sources;
+    SmallVector<Tensor> biases;
+    for (Part &part : set) {
+      group.push_back(part.op);
+      sources.push_back(std::move(part.source));
+      biases.push_back(std::move(part.bias));
+    }
+    mergeGroup(group, sources, biases);
+    ++merged;
+  }
+  return merged;
 }
 
 /// reshape(linear(reshape(x))) where the reshapes only flatten and restore
@@ -533,13 +815,16 @@ struct FusePass : llmo::impl::FuseBase<FusePass> {
         attentions += fuseAttention(op);
     }
     if (this->projections) {
-      llvm::MapVector<Value, SmallVector<LinearOp>> byInput;
-      func.walk([&](LinearOp op) {
-        if (op.getWeight().getDefiningOp<ConstantOp>())
-          byInput[op.getInput()].push_back(op);
+      // Keyed by input and op kind: a linear and an integer linear reading
+      // the same value do not merge.
+      llvm::MapVector<std::pair<Value, OperationName>, SmallVector<Operation *>>
+          byInput;
+      func.walk([&](Operation *op) {
+        if (isMergeCandidate(op))
+          byInput[{op->getOperand(0), op->getName()}].push_back(op);
       });
-      for (auto &[input, linears] : byInput)
-        projections += mergeProjections(input, linears);
+      for (auto &[key, ops] : byInput)
+        projections += mergeProjections(ops);
     }
     if (epilogues) {
       SmallVector<LinearOp> reshaped;

@@ -238,9 +238,16 @@ def Fuse : Pass<"llmo-fuse", "mlir::func::FuncOp"> {
       optional additive mask, `softmax` over the last axis and `matmul(., v)`
       (every intermediate used once) become one `llmo.attention`; a
       transpose producing `k^T` is absorbed.
-    - `projections`: `llmo.linear`s with f32 constant weights that read the
-      same input (Q/K/V, gate/up) become one linear over the concatenated
-      weight and bias, followed by `llmo.split` into the original results.
+    - `projections`: projections that read the same input (Q/K/V, gate/up)
+      become one op over the weights concatenated along N, followed by
+      `llmo.split` into the original results. This applies to `llmo.linear`
+      with an f32 constant weight, an f16 one (`w16`) or a dequantized one
+      (`w8`, `w4c`, `w4g<G>`: the integer constants and the per-channel or
+      per-group scales are concatenated), and to `llmo.qlinear` /
+      `llmo.dynamic_qlinear` without an epilogue (per-channel weight scales
+      concatenated; per-tensor weights only with equal scales). Only
+      projections of one op kind and one weight format merge; biases are
+      concatenated, zeros standing in for a missing one.
     - `epilogues`: a linear whose only use is `gelu`/`silu`/`relu` and/or
       whose only use is an `add` of a same-shaped tensor becomes
       `llmo.fused_linear` with that activation and residual; after

@@ -15,10 +15,17 @@
 // RUN: %{diff} --workdir %t/rope --entry rope --shape x=1x4x5x8:f32 --shape rot=1x4x5x8:f32 --shape cos=1x1x5x8:f32 --shape sin=1x1x5x8:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
 // RUN: %{diff} --workdir %t/gelu --entry gelu_tanh_ops --shape x=3x5:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
 // RUN: %{diff} --workdir %t/int8 --entry int8_epilogue --shape x=2x3x4:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
+// RUN: %{diff} --workdir %t/w4merge --entry qkv_w4_groups --shape x=3x4:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF3
+// RUN: %{diff} --workdir %t/int8merge --entry int8_projections --shape x=3x2:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF5
+// RUN: %{diff} --workdir %t/mixedmerge --entry mixed_formats --shape x=3x2:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF4
 // DIFF: output0: max abs error {{.*}}, relative {{.*}}
 // DIFF-NEXT: PASS
 // DIFF3: output2: max abs error {{.*}}, relative {{.*}}
 // DIFF3-NEXT: PASS
+// DIFF4: output3: max abs error {{.*}}, relative {{.*}}
+// DIFF4-NEXT: PASS
+// DIFF5: output4: max abs error {{.*}}, relative {{.*}}
+// DIFF5-NEXT: PASS
 
 // BERT: scores = q k^T (k transposed by a transpose op) * scale + mask.
 // CHECK-LABEL: func.func @bert_attention
@@ -275,4 +282,118 @@ func.func @int8_epilogue(%x: tensor<2x3x4xf32> {llmo.name = "x"}) -> tensor<2x3x
   %g = llmo.gelu %y : tensor<2x3x4xf32>
   %r = llmo.add %g, %x : (tensor<2x3x4xf32>, tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
   return %r : tensor<2x3x4xf32>
+}
+
+// -----
+
+// Weight-only W4 in groups of 2 rows: the i4 constants and the [K/2, N]
+// scale tables are concatenated along N, so one dequantizing GEMM reads
+// the input once.
+// CHECK-LABEL: func.func @qkv_w4_groups
+// CHECK-SAME: projections = 1 : i64
+// CHECK-NEXT: %[[C:.*]] = llmo.constant dense<{{\[\[}}1, -2, 3, -4, 5, -6], [7, -8, 0, 1, 2, 3], [-1, 2, -3, 4, -5, 6], [-7, 7, 0, -1, -2, -3]]> : tensor<4x6xi4>
+// CHECK-NEXT: %[[Q:.*]] = llmo.storage_cast %[[C]] : tensor<4x6xi4> -> tensor<4x6x!quant.uniform<i4:f32:{0:2, 1:1}, {{\{\{}}1.000000e-01, 2.000000e-01, 3.000000e-01, 4.000000e-01, 5.000000e-01, 6.000000e-01}, {0.699999988, 8.000000e-01, 0.899999976, 1.000000e+00, 1.100000e+00, 1.200000e+00}}>>
+// CHECK-NEXT: %[[W:.*]] = llmo.dequantize %[[Q]]
+// CHECK-NEXT: %[[B:.*]] = llmo.constant dense<[0.000000e+00, 0.000000e+00, 5.000000e-01, -5.000000e-01, 0.000000e+00, 0.000000e+00]> : tensor<6xf32>
+// CHECK-NEXT: %[[L:.*]] = llmo.linear %arg0, %[[W]], %[[B]] {llmo.format = "w4g2", llmo.quant = {format = "w4g2", weight_bytes = 36 : i64, weight_sqnr_db = 2.000000e+01 : f64}} : (tensor<3x4xf32>, tensor<4x6xf32>, tensor<6xf32>) -> tensor<3x6xf32>
+// CHECK-NEXT: %[[S:.*]]:3 = llmo.split %[[L]] {axis = 1 : i64}
+// CHECK-NEXT: return %[[S]]#0, %[[S]]#1, %[[S]]#2
+// (The three original constants, casts and dequantizes are gone.)
+func.func @qkv_w4_groups(%x: tensor<3x4xf32> {llmo.name = "x"}) -> (tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>) {
+  %cq = llmo.constant dense<[[1, -2], [7, -8], [-1, 2], [-7, 7]]> : tensor<4x2xi4>
+  %ck = llmo.constant dense<[[3, -4], [0, 1], [-3, 4], [0, -1]]> : tensor<4x2xi4>
+  %cv = llmo.constant dense<[[5, -6], [2, 3], [-5, 6], [-2, -3]]> : tensor<4x2xi4>
+  %sq = llmo.storage_cast %cq : tensor<4x2xi4> -> tensor<4x2x!quant.uniform<i4<-8:7>:f32:{0:2, 1:1}, {{0.1, 0.2}, {0.7, 0.8}}>>
+  %sk = llmo.storage_cast %ck : tensor<4x2xi4> -> tensor<4x2x!quant.uniform<i4<-8:7>:f32:{0:2, 1:1}, {{0.3, 0.4}, {0.9, 1.0}}>>
+  %sv = llmo.storage_cast %cv : tensor<4x2xi4> -> tensor<4x2x!quant.uniform<i4<-8:7>:f32:{0:2, 1:1}, {{0.5, 0.6}, {1.1, 1.2}}>>
+  %wq = llmo.dequantize %sq : tensor<4x2x!quant.uniform<i4<-8:7>:f32:{0:2, 1:1}, {{0.1, 0.2}, {0.7, 0.8}}>> -> tensor<4x2xf32>
+  %wk = llmo.dequantize %sk : tensor<4x2x!quant.uniform<i4<-8:7>:f32:{0:2, 1:1}, {{0.3, 0.4}, {0.9, 1.0}}>> -> tensor<4x2xf32>
+  %wv = llmo.dequantize %sv : tensor<4x2x!quant.uniform<i4<-8:7>:f32:{0:2, 1:1}, {{0.5, 0.6}, {1.1, 1.2}}>> -> tensor<4x2xf32>
+  %bk = llmo.constant dense<[0.5, -0.5]> : tensor<2xf32>
+  %q = llmo.linear %x, %wq {llmo.format = "w4g2", llmo.quant = {format = "w4g2", weight_bytes = 12 : i64, weight_sqnr_db = 25.0 : f64}} : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
+  %k = llmo.linear %x, %wk, %bk {llmo.format = "w4g2", llmo.quant = {format = "w4g2", weight_bytes = 12 : i64, weight_sqnr_db = 20.0 : f64}} : (tensor<3x4xf32>, tensor<4x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %v = llmo.linear %x, %wv {llmo.format = "w4g2", llmo.quant = {format = "w4g2", weight_bytes = 12 : i64, weight_sqnr_db = 30.0 : f64}} : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
+  return %q, %k, %v : tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>
+}
+
+// -----
+
+// Integer linears: dynamic per-token W8A8 (per-channel scales concatenated)
+// and static W8A8 reading one quantized input (per-tensor weights merge
+// only with the same scale: the third stays alone).
+// CHECK-LABEL: func.func @int8_projections
+// CHECK-SAME: projections = 2 : i64
+// CHECK-NEXT: llmo.constant dense<{{\[\[}}1, -2, 3, 7, -8], [-4, 5, -6, 9, -10]]> : tensor<2x5xi8>
+// CHECK-NEXT: %[[DW:.*]] = llmo.storage_cast %{{.*}} : tensor<2x5xi8> -> tensor<2x5x!quant.uniform<i8<-127:127>:f32:1, {1.000000e-01,2.000000e-01,3.000000e-01,4.000000e-01,5.000000e-01}>>
+// CHECK-NEXT: %[[DB:.*]] = llmo.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 0.000000e+00, 0.000000e+00]> : tensor<5xf32>
+// CHECK-NEXT: %[[D:.*]] = llmo.dynamic_qlinear %arg0, %[[DW]], %[[DB]] : (tensor<3x2xf32>, tensor<2x5x!quant.uniform<i8<-127:127>:f32:1, {{.*}}>>, tensor<5xf32>) -> tensor<3x5xf32>
+// CHECK-NEXT: %[[DS:.*]]:2 = llmo.split %[[D]] {axis = 1 : i64} : tensor<3x5xf32> -> tensor<3x3xf32>, tensor<3x2xf32>
+// CHECK-NEXT: %[[X:.*]] = llmo.quantize %arg0
+// CHECK-DAG: %[[SW:.*]] = llmo.storage_cast %{{.*}} : tensor<2x4xi8> -> tensor<2x4x!quant.uniform<i8:f32, 5.000000e-02>>
+// CHECK-DAG: %[[S:.*]] = llmo.qlinear %[[X]], %[[SW]] : (tensor<3x2x!quant.uniform<i8:f32, 2.500000e-02>>, tensor<2x4x!quant.uniform<i8:f32, 5.000000e-02>>) -> tensor<3x4xf32>
+// CHECK-DAG: %[[SS:.*]]:2 = llmo.split %[[S]] {axis = 1 : i64} : tensor<3x4xf32> -> tensor<3x2xf32>, tensor<3x2xf32>
+// CHECK-DAG: llmo.constant dense<{{\[\[}}11, -12, -15, 16], [13, 14, 17, -18]]> : tensor<2x4xi8>
+// CHECK-DAG: %[[ALONE:.*]] = llmo.qlinear %[[X]], %{{.*}} : (tensor<3x2x!quant.uniform<i8:f32, 2.500000e-02>>, tensor<2x2x!quant.uniform<i8:f32, 1.000000e-01>>) -> tensor<3x2xf32>
+// CHECK: return %[[DS]]#0, %[[DS]]#1, %[[SS]]#0, %[[SS]]#1, %[[ALONE]]
+func.func @int8_projections(%x: tensor<3x2xf32> {llmo.name = "x"}) -> (tensor<3x3xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>) {
+  %c1 = llmo.constant dense<[[1, -2, 3], [-4, 5, -6]]> : tensor<2x3xi8>
+  %c2 = llmo.constant dense<[[7, -8], [9, -10]]> : tensor<2x2xi8>
+  %w1 = llmo.storage_cast %c1 : tensor<2x3xi8> -> tensor<2x3x!quant.uniform<i8<-127:127>:f32:1, {0.1, 0.2, 0.3}>>
+  %w2 = llmo.storage_cast %c2 : tensor<2x2xi8> -> tensor<2x2x!quant.uniform<i8<-127:127>:f32:1, {0.4, 0.5}>>
+  %b1 = llmo.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %d1 = llmo.dynamic_qlinear %x, %w1, %b1 : (tensor<3x2xf32>, tensor<2x3x!quant.uniform<i8<-127:127>:f32:1, {0.1, 0.2, 0.3}>>, tensor<3xf32>) -> tensor<3x3xf32>
+  %d2 = llmo.dynamic_qlinear %x, %w2 : (tensor<3x2xf32>, tensor<2x2x!quant.uniform<i8<-127:127>:f32:1, {0.4, 0.5}>>) -> tensor<3x2xf32>
+  %xq = llmo.quantize %x : tensor<3x2xf32> -> tensor<3x2x!quant.uniform<i8:f32, 0.025>>
+  %c3 = llmo.constant dense<[[11, -12], [13, 14]]> : tensor<2x2xi8>
+  %c4 = llmo.constant dense<[[-15, 16], [17, -18]]> : tensor<2x2xi8>
+  %w3 = llmo.storage_cast %c3 : tensor<2x2xi8> -> tensor<2x2x!quant.uniform<i8:f32, 0.05>>
+  %w4 = llmo.storage_cast %c4 : tensor<2x2xi8> -> tensor<2x2x!quant.uniform<i8:f32, 0.05>>
+  %w5 = llmo.storage_cast %c4 : tensor<2x2xi8> -> tensor<2x2x!quant.uniform<i8:f32, 0.1>>
+  %s1 = llmo.qlinear %xq, %w3 : (tensor<3x2x!quant.uniform<i8:f32, 0.025>>, tensor<2x2x!quant.uniform<i8:f32, 0.05>>) -> tensor<3x2xf32>
+  %s2 = llmo.qlinear %xq, %w4 : (tensor<3x2x!quant.uniform<i8:f32, 0.025>>, tensor<2x2x!quant.uniform<i8:f32, 0.05>>) -> tensor<3x2xf32>
+  %s3 = llmo.qlinear %xq, %w5 : (tensor<3x2x!quant.uniform<i8:f32, 0.025>>, tensor<2x2x!quant.uniform<i8:f32, 0.1>>) -> tensor<3x2xf32>
+  return %d1, %d2, %s1, %s2, %s3 : tensor<3x3xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>
+}
+
+// -----
+
+// Different weight formats on one input stay apart (W4 per channel and W8
+// per channel here); the two f16 weights (w16) merge into one f16 constant.
+// CHECK-LABEL: func.func @mixed_formats
+// CHECK-SAME: projections = 1 : i64
+// CHECK-DAG: llmo.linear %arg0, %{{.*}} : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+// CHECK-DAG: llmo.linear %arg0, %{{.*}} : (tensor<3x2xf32>, tensor<2x3xf32>) -> tensor<3x3xf32>
+// CHECK-DAG: %[[H:.*]] = llmo.constant dense<{{\[\[}}1.000000e+00, 2.000000e+00, 5.000000e-01], [3.000000e+00, 4.000000e+00, -5.000000e-01]]> : tensor<2x3xf16>
+// CHECK-DAG: %[[HC:.*]] = llmo.cast %[[H]] : tensor<2x3xf16> -> tensor<2x3xf32>
+// CHECK-DAG: llmo.linear %arg0, %[[HC]] : (tensor<3x2xf32>, tensor<2x3xf32>) -> tensor<3x3xf32>
+func.func @mixed_formats(%x: tensor<3x2xf32> {llmo.name = "x"}) -> (tensor<3x2xf32>, tensor<3x3xf32>, tensor<3x2xf32>, tensor<3x1xf32>) {
+  %c4 = llmo.constant dense<[[1, -2], [3, -4]]> : tensor<2x2xi4>
+  %q4 = llmo.storage_cast %c4 : tensor<2x2xi4> -> tensor<2x2x!quant.uniform<i4<-8:7>:f32:1, {0.1, 0.2}>>
+  %w4 = llmo.dequantize %q4 : tensor<2x2x!quant.uniform<i4<-8:7>:f32:1, {0.1, 0.2}>> -> tensor<2x2xf32>
+  %c8 = llmo.constant dense<[[1, -2, 3], [3, -4, 5]]> : tensor<2x3xi8>
+  %q8 = llmo.storage_cast %c8 : tensor<2x3xi8> -> tensor<2x3x!quant.uniform<i8<-127:127>:f32:1, {0.1, 0.2, 0.3}>>
+  %w8 = llmo.dequantize %q8 : tensor<2x3x!quant.uniform<i8<-127:127>:f32:1, {0.1, 0.2, 0.3}>> -> tensor<2x3xf32>
+  %h1 = llmo.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf16>
+  %h2 = llmo.constant dense<[[0.5], [-0.5]]> : tensor<2x1xf16>
+  %f1 = llmo.cast %h1 : tensor<2x2xf16> -> tensor<2x2xf32>
+  %f2 = llmo.cast %h2 : tensor<2x1xf16> -> tensor<2x1xf32>
+  %a = llmo.linear %x, %w4 : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  %b = llmo.linear %x, %w8 : (tensor<3x2xf32>, tensor<2x3xf32>) -> tensor<3x3xf32>
+  %c = llmo.linear %x, %f1 : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  %d = llmo.linear %x, %f2 : (tensor<3x2xf32>, tensor<2x1xf32>) -> tensor<3x1xf32>
+  return %a, %b, %c, %d : tensor<3x2xf32>, tensor<3x3xf32>, tensor<3x2xf32>, tensor<3x1xf32>
+}
+
+// -----
+
+// An integer linear that already has an epilogue is not merged.
+// CHECK-LABEL: func.func @int8_with_epilogue
+// CHECK-SAME: projections = 0 : i64
+// CHECK-COUNT-2: llmo.dynamic_qlinear
+func.func @int8_with_epilogue(%x: tensor<3x2xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>) {
+  %c = llmo.constant dense<[[1, -2], [3, -4]]> : tensor<2x2xi8>
+  %w = llmo.storage_cast %c : tensor<2x2xi8> -> tensor<2x2x!quant.uniform<i8:f32, 0.05>>
+  %a = llmo.dynamic_qlinear %x, %w {activation = "relu"} : (tensor<3x2xf32>, tensor<2x2x!quant.uniform<i8:f32, 0.05>>) -> tensor<3x2xf32>
+  %b = llmo.dynamic_qlinear %x, %w : (tensor<3x2xf32>, tensor<2x2x!quant.uniform<i8:f32, 0.05>>) -> tensor<3x2xf32>
+  return %a, %b : tensor<3x2xf32>, tensor<3x2xf32>
 }
