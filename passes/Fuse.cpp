@@ -221,22 +221,24 @@ bool mergeable(const WeightSource &a, const WeightSource &b) {
              subB.getScales().getType().getDimSize(0);
 }
 
-/// [K, N_i] tensors side by side along N.
-Tensor concatColumns(ArrayRef<const Tensor *> parts) {
-  int64_t k = parts[0]->shape[0], total = 0;
-  for (const Tensor *p : parts)
-    total += p->shape[1];
-  Tensor result(parts[0]->dtype, {k, total});
+/// The weights of `sources` ([K, N_i] each) side by side along N.
+Tensor concatColumns(ArrayRef<WeightSource> sources) {
+  const Tensor &first = sources.front().values;
+  int64_t k = first.shape[0], total = 0;
+  for (const WeightSource &s : sources)
+    total += s.values.shape[1];
+  Tensor result(first.dtype, {k, total});
   bool isFloatTensor = isFloat(result.dtype);
   int64_t at = 0;
-  for (const Tensor *p : parts) {
-    int64_t n = p->shape[1];
+  for (const WeightSource &s : sources) {
+    const Tensor &part = s.values;
+    int64_t n = part.shape[1];
     for (int64_t r = 0; r < k; ++r) {
       if (isFloatTensor)
-        std::copy_n(p->floats.begin() + r * n, n,
+        std::copy_n(part.floats.begin() + r * n, n,
                     result.floats.begin() + r * total + at);
       else
-        std::copy_n(p->ints.begin() + r * n, n,
+        std::copy_n(part.ints.begin() + r * n, n,
                     result.ints.begin() + r * total + at);
     }
     at += n;
@@ -298,10 +300,7 @@ quant::QuantizedType mergedQuantType(ArrayRef<WeightSource> sources) {
 /// The merged weight operand, built the way the originals were.
 Value buildMergedWeight(OpBuilder &builder, Location loc,
                         ArrayRef<WeightSource> sources) {
-  SmallVector<const Tensor *> parts;
-  for (const WeightSource &s : sources)
-    parts.push_back(&s.values);
-  Tensor values = concatColumns(parts);
+  Tensor values = concatColumns(sources);
   const WeightSource &first = sources[0];
   Value constant =
       createConstant(builder, loc, values, first.element, "fused_projection");

@@ -21,6 +21,10 @@ using namespace mlir;
 namespace {
 
 struct LowerToCpuPass : llmo::impl::LowerToCpuBase<LowerToCpuPass> {
+  void getDependentDialects(DialectRegistry &registry) const override {
+    llmo::registerCpuCodeGenDialects(registry);
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<llmo::CpuLowering> lowering = llmo::lowerToCpu(module);

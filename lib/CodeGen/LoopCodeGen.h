@@ -2,10 +2,11 @@
 //-*-===//
 //
 // llmo.elementwise bodies are compiled, not interpreted by a runtime kernel:
-// each becomes a linalg.generic over memrefs, lowered through upstream MLIR
-// (linalg -> scf -> cf, math polynomial approximations, memref/arith/func ->
-// LLVM dialect) into a function that the runtime's kLlmoKernelLoop calls on
-// slices of the outermost non-unit dimension, one slice per worker thread.
+// each becomes a linalg.generic on tensors, lowered through upstream MLIR
+// (math polynomial approximations, tiling, vectorization, One-Shot
+// Bufferize, vector/scf/memref/arith/func -> LLVM dialect) into a function
+// that the runtime's kLlmoKernelLoop calls on slices of the outermost
+// non-unit dimension, one slice per worker thread.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +45,12 @@ public:
   static void loadDialects(mlir::MLIRContext *ctx);
 
 private:
+  /// Tiles every linalg.generic (vector width innermost), peels the
+  /// remainder and vectorizes the static tiles.
+  mlir::LogicalResult tileAndVectorize();
+  /// Empty-tensor elimination and One-Shot Bufferize, in place.
+  mlir::LogicalResult bufferize();
+
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::vector<std::pair<std::string, unsigned>> pending; // name, operands
 };

@@ -25,34 +25,44 @@ func.func @main(%x: tensor<4xf32> {llmo.name = "x"}) -> tensor<4xf32> {
 // -----
 
 // llmo.elementwise becomes generated code: a function lowered from
-// linalg.generic (loops, exp as a polynomial: no libm call), an entry that
-// unpacks the operand array, and a call of the loop kernel (id 21) with
-// [extent 5 of the split dim 1, 8 elements per index] and the entry's
-// address as operand 0.
+// linalg.generic on tensors (tiled by 32 on the innermost dim and peeled,
+// vectorized, bufferized in place; exp as a polynomial: no libm call, no
+// stack buffer), an entry that unpacks the operand array, and a call of the
+// loop kernel (id 21) with [extent 5 of the split dim 1, 40 elements per
+// index] and the entry's address as operand 0. The 40 columns are one
+// 32-wide vector tile and a static 8-wide remainder.
 // CHECK-LABEL: module attributes
 // CHECK-SAME: kernel_calls = 2 : i64
 // CHECK: llvm.func internal @llmo_loop_0(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64) {
 // CHECK-NOT: llvm.call
-// CHECK: llvm.fmul
-// CHECK: llvm.intr.fma
+// CHECK-NOT: llvm.alloca
+// CHECK: llvm.load %{{.*}} -> vector<32xf32>
+// CHECK: llvm.fmul %{{.*}} : vector<32xf32>
+// CHECK: llvm.intr.fma(%{{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
+// CHECK: llvm.store %{{.*}} : vector<32xf32>, !llvm.ptr
+// CHECK: llvm.load %{{.*}} -> vector<8xf32>
+// CHECK: llvm.intr.fma(%{{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
+// CHECK: llvm.store %{{.*}} : vector<8xf32>, !llvm.ptr
+// CHECK-NOT: llvm.call
+// CHECK-NOT: llvm.alloca
 // CHECK: llvm.func internal @llmo_loop_0_entry(%[[OPS:.*]]: !llvm.ptr, %[[BEGIN:.*]]: i64, %[[END:.*]]: i64)
 // CHECK-COUNT-3: llvm.load
 // CHECK-NEXT: llvm.call @llmo_loop_0(%{{.*}}, %{{.*}}, %{{.*}}, %[[BEGIN]], %[[END]])
-// CHECK-DAG: llvm.mlir.global private constant @llmo_desc_0(dense<[5, 8]> : tensor<2xi64>)
+// CHECK-DAG: llvm.mlir.global private constant @llmo_desc_0(dense<[5, 40]> : tensor<2xi64>)
 // CHECK: llvm.func @llmo_entry
 // CHECK: %[[FN:.*]] = llvm.mlir.addressof @llmo_loop_0_entry : !llvm.ptr
 // CHECK-NEXT: %[[SLOT0:.*]] = llvm.mlir.constant(0 : i64) : i64
 // CHECK-NEXT: %[[P0:.*]] = llvm.getelementptr %{{.*}}[%[[SLOT0]]]
 // CHECK-NEXT: llvm.store %[[FN]], %[[P0]]
 // CHECK: llvm.mlir.constant(21 : i64) : i64
-func.func @main(%x: tensor<1x5x8xf32> {llmo.name = "x"}, %b: tensor<8xf32> {llmo.name = "b"}) -> tensor<1x5x8xf32> {
-  %y = llmo.elementwise %x, %b : (tensor<1x5x8xf32>, tensor<8xf32>) -> tensor<1x5x8xf32> {
+func.func @main(%x: tensor<1x5x40xf32> {llmo.name = "x"}, %b: tensor<40xf32> {llmo.name = "b"}) -> tensor<1x5x40xf32> {
+  %y = llmo.elementwise %x, %b : (tensor<1x5x40xf32>, tensor<40xf32>) -> tensor<1x5x40xf32> {
   ^bb0(%a: f32, %c: f32):
     %0 = arith.mulf %a, %c : f32
     %1 = math.exp %0 : f32
     llmo.yield %1 : f32
   }
-  return %y : tensor<1x5x8xf32>
+  return %y : tensor<1x5x40xf32>
 }
 
 // -----

@@ -21,6 +21,7 @@
 #define LLMO_CODEGEN_CPUCODEGEN_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/Support/LLVM.h"
 
 #include <cstdint>
@@ -44,6 +45,10 @@ struct CpuLowering {
   int64_t kernelCalls = 0;
   std::vector<IoTensor> inputs, outputs;
 };
+
+/// Registers the dialects and interface models the CPU code generator
+/// uses (linalg, tensor, vector, bufferization, ... and the LLVM dialect).
+void registerCpuCodeGenDialects(mlir::DialectRegistry &registry);
 
 /// Lowers `module` in place; on failure an error naming the op has been
 /// emitted.

@@ -127,10 +127,11 @@ def main():
     # Generated loops (llmo.elementwise): every approximated math function,
     # every broadcast form (full, trailing, leading, scalar), a split dim
     # behind a unit batch dim with an odd extent (401 x 90 elements: more than
-    # one chunk of the loop kernel, so threads split it), a rank-0 result, and a
-    # chain of plain ops that --llmo-fuse turns into one.
+    # one chunk of the loop kernel, so threads split it), a rank-0 result, 1-D
+    # results (the split dim is the vector dim: chunks end in a scalar
+    # remainder), and a chain of plain ops that --llmo-fuse turns into one.
     with open(os.path.join(out, "loops.mlir"), "w") as f:
-        f.write("""func.func @main(%x: tensor<3x37xf32> {llmo.name = "x"}, %b: tensor<37xf32> {llmo.name = "b"}, %c: tensor<3x1xf32> {llmo.name = "c"}, %s1: tensor<1xf32> {llmo.name = "s"}, %big: tensor<1x401x2x45xf32> {llmo.name = "big"}, %row: tensor<1x1x2x45xf32> {llmo.name = "row"}) -> (tensor<3x37xf32>, tensor<3x37xf32>, tensor<1x401x2x45xf32>, tensor<f32>) {
+        f.write("""func.func @main(%x: tensor<3x37xf32> {llmo.name = "x"}, %b: tensor<37xf32> {llmo.name = "b"}, %c: tensor<3x1xf32> {llmo.name = "c"}, %s1: tensor<1xf32> {llmo.name = "s"}, %big: tensor<1x401x2x45xf32> {llmo.name = "big"}, %row: tensor<1x1x2x45xf32> {llmo.name = "row"}) -> (tensor<3x37xf32>, tensor<3x37xf32>, tensor<1x401x2x45xf32>, tensor<f32>, tensor<36090xf32>, tensor<37xf32>) {
   %s = llmo.reshape %s1 : tensor<1xf32> -> tensor<f32>
   %0 = llmo.elementwise %x, %b, %c, %s : (tensor<3x37xf32>, tensor<37xf32>, tensor<3x1xf32>, tensor<f32>) -> tensor<3x37xf32> {
   ^bb0(%a0: f32, %a1: f32, %a2: f32, %a3: f32):
@@ -174,7 +175,19 @@ def main():
     %e = math.exp %a : f32
     llmo.yield %e : f32
   }
-  return %0, %5, %8, %9 : tensor<3x37xf32>, tensor<3x37xf32>, tensor<1x401x2x45xf32>, tensor<f32>
+  %bf = llmo.reshape %big : tensor<1x401x2x45xf32> -> tensor<36090xf32>
+  %10 = llmo.elementwise %bf : (tensor<36090xf32>) -> tensor<36090xf32> {
+  ^bb0(%a: f32):
+    %t = math.tanh %a : f32
+    %y = arith.mulf %t, %a : f32
+    llmo.yield %y : f32
+  }
+  %11 = llmo.elementwise %b : (tensor<37xf32>) -> tensor<37xf32> {
+  ^bb0(%a: f32):
+    %e = math.exp %a : f32
+    llmo.yield %e : f32
+  }
+  return %0, %5, %8, %9, %10, %11 : tensor<3x37xf32>, tensor<3x37xf32>, tensor<1x401x2x45xf32>, tensor<f32>, tensor<36090xf32>, tensor<37xf32>
 }
 """)
 
