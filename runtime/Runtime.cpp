@@ -266,6 +266,19 @@ llmo_status *parseTensorList(const JsonValue *list, const char *what,
   return nullptr;
 }
 
+/// Whether this CPU has `feature` (an LLVM/GCC feature name of
+/// LLMO_X86_CPU_FEATURES); `known` is false for any other name.
+bool cpuHasFeature(const std::string &feature, bool &known) {
+  known = true;
+#define LLMO_CHECK_FEATURE(name)                                               \
+  if (feature == name)                                                         \
+    return __builtin_cpu_supports(name);
+  LLMO_X86_CPU_FEATURES(LLMO_CHECK_FEATURE)
+#undef LLMO_CHECK_FEATURE
+  known = false;
+  return false;
+}
+
 bool sectionInFile(uint64_t offset, uint64_t size, uint64_t fileSize) {
   return offset <= fileSize && size <= fileSize - offset;
 }
@@ -379,6 +392,31 @@ llmo_status *openModel(const char *path, llmo_model &model) {
       return makeStatus(LLMO_ERROR_UNSUPPORTED,
                         "%s: compiled for target '%s'; this runtime runs cpu",
                         path, kind->string.c_str());
+    if (const JsonValue *required = target->get("requires")) {
+      if (required->kind != JsonValue::Array)
+        return makeStatus(LLMO_ERROR_FORMAT,
+                          "%s: manifest target.requires is not an array", path);
+      for (const JsonValue &feature : required->array) {
+        if (feature.kind != JsonValue::String)
+          return makeStatus(LLMO_ERROR_FORMAT,
+                            "%s: manifest target.requires holds a non-string",
+                            path);
+        bool known = false;
+        if (!cpuHasFeature(feature.string, known)) {
+          const char *cpu = "?";
+          if (const JsonValue *name = target->get("cpu"))
+            cpu = name->string.c_str();
+          return makeStatus(
+              LLMO_ERROR_UNSUPPORTED,
+              known ? "%s: compiled for cpu '%s', whose feature '%s' this "
+                      "CPU lacks (recompile with --target-cpu for this "
+                      "machine)"
+                    : "%s: compiled for cpu '%s' with feature '%s', which "
+                      "this runtime cannot check",
+              path, cpu, feature.string.c_str());
+        }
+      }
+    }
   }
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
     return makeStatus(LLMO_ERROR_UNSUPPORTED,

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "llmo/CodeGen/CpuCodeGen.h"
+#include "llmo/Runtime/KernelAbi.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -16,6 +17,7 @@
 #include "lld/Common/Driver.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -47,8 +49,7 @@ struct TempFile {
 
 FailureOr<std::vector<uint8_t>> emitSharedObject(ModuleOp module,
                                                  const CpuTargetOptions &target,
-                                                 std::string &resolvedTriple,
-                                                 std::string &resolvedCpu,
+                                                 ResolvedCpuTarget &resolved,
                                                  std::string &error) {
   static std::once_flag initOnce;
   std::call_once(initOnce, [] {
@@ -87,17 +88,38 @@ FailureOr<std::vector<uint8_t>> emitSharedObject(ModuleOp module,
     error = "unknown target triple '" + triple + "': " + error;
     return failure();
   }
+  // For the host, the features this CPU reports rather than the ones its
+  // name implies: a virtual machine may hide some (AVX-512 is a common one).
+  std::string features = target.features;
+  if (target.cpu.empty() && tripleObj.isX86()) {
+    std::string host;
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      host += (feature.second ? "+" : "-") + feature.first().str() + ",";
+    features = host + target.features;
+    if (!features.empty() && features.back() == ',')
+      features.pop_back();
+  }
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> machine(llvmTarget->createTargetMachine(
-      tripleObj, cpu, target.features, options, llvm::Reloc::PIC_, std::nullopt,
+      tripleObj, cpu, features, options, llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Default));
   if (!machine) {
     error =
         "cannot create a target machine for '" + triple + "' cpu '" + cpu + "'";
     return failure();
   }
-  resolvedTriple = triple;
-  resolvedCpu = cpu;
+  resolved.triple = triple;
+  resolved.cpu = cpu;
+  resolved.features = features;
+  resolved.requiredFeatures.clear();
+  if (tripleObj.isX86()) {
+    const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
+#define LLMO_RECORD_FEATURE(name)                                              \
+  if (subtarget->checkFeatures("+" name))                                      \
+    resolved.requiredFeatures.push_back(name);
+    LLMO_X86_CPU_FEATURES(LLMO_RECORD_FEATURE)
+#undef LLMO_RECORD_FEATURE
+  }
   llvmModule->setTargetTriple(tripleObj);
   llvmModule->setDataLayout(machine->createDataLayout());
 

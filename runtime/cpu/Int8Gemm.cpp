@@ -116,7 +116,7 @@ void int8Tile(const Int8Args &args, const int16_t *rows, const float *rowScales,
   alignas(32) float tile[kMr * kLlmoPanelN];
   bool requantize = args.outType != kLlmoF32;
   float *dst = requantize ? tile : args.out + row0 * args.n + col0;
-  int64_t ld = requantize ? kLlmoPanelN : args.n;
+  int64_t ld = requantize ? (int64_t)kLlmoPanelN : args.n;
   dispatchRows<kMr>(mr, [&](auto count) {
     int8Microkernel<decltype(count)::value>(args, rows, rowScales, p, dst, ld);
   });

@@ -409,6 +409,56 @@ TEST_F(RuntimeApiTest, OpenOtherTarget) {
       << status.message();
 }
 
+// An artifact compiled for CPU features this machine lacks is refused at
+// open (rather than dying on an illegal instruction when run); so is one
+// naming a feature the runtime cannot check, or a malformed list.
+TEST_F(RuntimeApiTest, OpenRequiresCpuFeatures) {
+  struct Case {
+    std::string required, expect;
+    llmo_status_code code;
+  };
+  const Case cases[] = {
+      {R"(["avx2","no-such-feature"])",
+       "'no-such-feature', which this runtime "
+       "cannot check",
+       LLMO_ERROR_UNSUPPORTED},
+      {R"("avx2")", "target.requires is not an array", LLMO_ERROR_FORMAT},
+      {R"([2])", "non-string", LLMO_ERROR_FORMAT},
+  };
+  for (const Case &c : cases) {
+    ArtifactBuilder builder;
+    builder.manifest = R"({"arena_bytes":0,"inputs":[],"outputs":[],)"
+                       R"("target":{"kind":"cpu","cpu":"future","requires":)" +
+                       c.required + "}}";
+    Status status(openBytes("requires", builder.build()));
+    EXPECT_EQ(status.code(), c.code) << c.required;
+    EXPECT_NE(status.message().find(c.expect), std::string::npos)
+        << c.required << ": " << status.message();
+  }
+  // A feature this CPU lacks (where it lacks AVX-512).
+  if (!__builtin_cpu_supports("avx512f")) {
+    ArtifactBuilder builder;
+    builder.manifest =
+        R"({"arena_bytes":0,"inputs":[],"outputs":[],"target":{"kind":"cpu",)"
+        R"("cpu":"skylake-avx512","requires":["avx2","avx512f"]}})";
+    Status status(openBytes("requires", builder.build()));
+    EXPECT_EQ(status.code(), LLMO_ERROR_UNSUPPORTED);
+    EXPECT_NE(status.message().find("compiled for cpu 'skylake-avx512', "
+                                    "whose feature 'avx512f' this CPU lacks"),
+              std::string::npos)
+        << status.message();
+  }
+  // Every feature present: the open goes past the check (to the code
+  // section, which is not an ELF object here).
+  ArtifactBuilder builder;
+  builder.manifest = R"({"arena_bytes":0,"inputs":[],"outputs":[],)"
+                     R"("target":{"kind":"cpu","requires":["avx2","fma"]}})";
+  Status status(openBytes("requires", builder.build()));
+  EXPECT_NE(status.message().find("cannot load the code section"),
+            std::string::npos)
+      << status.message();
+}
+
 TEST_F(RuntimeApiTest, OpenCodeSectionNotElf) {
   for (const std::string &code :
        {std::string("this is not an ELF shared object"), std::string(),

@@ -226,18 +226,22 @@ int main(int argc, char **argv) {
                                     {"smoothquant_alpha", alpha},
                                     {"group_size", (int64_t)groupSize},
                                     {"calibration_data", calibration}};
-    std::string triple, cpu;
+    llmo::ResolvedCpuTarget resolved;
     FailureOr<std::vector<uint8_t>> code =
-        llmo::emitSharedObject(*module, targetOptions, triple, cpu, error);
+        llmo::emitSharedObject(*module, targetOptions, resolved, error);
     if (failed(code))
       return llmo::reportError(outputPath + ": " + error);
+    llvm::json::Array required;
+    for (const std::string &feature : resolved.requiredFeatures)
+      required.push_back(feature);
     llvm::json::Object extra{
         {"llmo_version", LLMO_VERSION},
         {"source", inputPath},
         {"target", llvm::json::Object{{"kind", "cpu"},
-                                      {"triple", triple},
-                                      {"cpu", cpu},
-                                      {"features", targetOptions.features}}},
+                                      {"triple", resolved.triple},
+                                      {"cpu", resolved.cpu},
+                                      {"features", targetOptions.features},
+                                      {"requires", std::move(required)}}},
         {"quantization", std::move(quantization)}};
     std::string extraText;
     llvm::raw_string_ostream os(extraText);

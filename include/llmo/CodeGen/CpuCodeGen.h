@@ -60,12 +60,22 @@ struct CpuTargetOptions {
   std::string features; // extra LLVM features, e.g. "+avx2,+fma"
 };
 
+/// What the code was compiled for.
+struct ResolvedCpuTarget {
+  std::string triple, cpu;
+  /// LLVM feature string the target machine was created with (for the
+  /// host: every feature this CPU reports, then the user's).
+  std::string features;
+  /// The features of LLMO_X86_CPU_FEATURES (KernelAbi.h) that the target
+  /// enables: the running CPU must have all of them.
+  std::vector<std::string> requiredFeatures;
+};
+
 /// Compiles the lowered module to a shared object (bytes). `error` says why
 /// not on failure.
 mlir::FailureOr<std::vector<uint8_t>>
 emitSharedObject(mlir::ModuleOp module, const CpuTargetOptions &target,
-                 std::string &resolvedTriple, std::string &resolvedCpu,
-                 std::string &error);
+                 ResolvedCpuTarget &resolved, std::string &error);
 
 /// Writes the .llmo artifact atomically (a temporary file renamed into
 /// place, so a failure leaves no output). `extraManifest` holds additional

@@ -32,6 +32,20 @@ typedef void (*llmo_kernel_fn)(void *ctx, const int64_t *desc,
 
 enum { kLlmoKernelAbiVersion = 6, kLlmoMaxKernelRank = 8 };
 
+/// x86 CPU features the generated code may be compiled to use, by their
+/// LLVM names (which GCC's and Clang's __builtin_cpu_supports share).
+/// llmo-compile records the ones its target enables in the manifest
+/// (`target.requires`); the runtime refuses an artifact whose list names a
+/// feature the running CPU lacks or that it does not know, instead of
+/// dying on an illegal instruction.
+// clang-format off
+#define LLMO_X86_CPU_FEATURES(X)                                               \
+  X("sse3") X("ssse3") X("sse4.1") X("sse4.2") X("popcnt") X("avx") X("avx2") \
+  X("fma") X("f16c") X("bmi") X("bmi2") X("avxvnni") X("avx512f")             \
+  X("avx512bw") X("avx512cd") X("avx512dq") X("avx512vl") X("avx512vnni")     \
+  X("avx512bf16") X("avx512vbmi") X("avx512ifma")
+// clang-format on
+
 /// A generated loop over indices [begin, end) of its split dimension.
 typedef void (*llmo_loop_fn)(void *const *operands, int64_t begin, int64_t end);
 
