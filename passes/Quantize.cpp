@@ -168,6 +168,24 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
                 "--llmo-quantize: group-size must be positive");
       return signalPassFailure();
     }
+    // Fused linears are what --llmo-fuse leaves at the end of the
+    // pipeline; quantizing them would skip calibration, SmoothQuant and the
+    // bit-width plan, which all work on llmo.linear. Refuse rather than
+    // leave float weights behind without a word.
+    if (weightFormatOf(mode, groupSize) != "f32") {
+      WalkResult fused = getOperation().walk([&](FusedLinearOp op) {
+        auto weight = op.getWeight().getDefiningOp<ConstantOp>();
+        if (!weight ||
+            !cast<RankedTensorType>(weight.getType()).getElementType().isF32())
+          return WalkResult::advance();
+        op.emitError("--llmo-quantize: this fused linear has a float weight, "
+                     "and fused ops are not quantized; quantize the unfused "
+                     "IR (llmo-compile --fuse=false writes it), then fuse");
+        return WalkResult::interrupt();
+      });
+      if (fused.wasInterrupted())
+        return signalPassFailure();
+    }
     SmallVector<LinearOp> linears;
     getOperation().walk([&](LinearOp linear) {
       if (hasConstantWeight(linear))
