@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <immintrin.h>
 
 namespace llmo::rt {
@@ -48,9 +49,13 @@ void int8Microkernel(const Int8Args &args, const int16_t *rows,
                 *x4 = rows + 4 * args.paddedK, *x5 = rows + 5 * args.paddedK;
   const int8_t *panel = args.packed + p * args.paddedK * kLlmoPanelN;
   for (int64_t kp = 0; kp < args.paddedK; kp += 2, panel += 32) {
-    // Decode: one stream of weights read once (see kPrefetchBytes).
+    // Decode: one stream of weights read once (see kPrefetchBytes). The
+    // address may lie past the weights (a prefetch never faults); it is
+    // formed as an integer, not by pointer arithmetic out of bounds.
     if constexpr (MR <= 2)
-      _mm_prefetch((const char *)panel + kPrefetchBytes, _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char *>(
+                       reinterpret_cast<uintptr_t>(panel) + kPrefetchBytes),
+                   _MM_HINT_T0);
     __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)panel));
     __m256i w1 =
         _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(panel + 16)));
