@@ -172,6 +172,63 @@ void gemmTile(const float *a, int64_t lda, const float *b, int64_t ldb,
   });
 }
 
+/// Decode: rows [0, MR) of C[:, 0:16 * P) = A[0:MR, 0:k] x P whole,
+/// adjacent, full 16-column panels (`panelFloats` apart), packed A as for
+/// the microkernel. One core streams a single sequential weight stream at
+/// ~13 GB/s on the benchmark machine but two or four interleaved ones at
+/// ~18-19 GB/s, so decode reads P panels side by side. Each column keeps
+/// the microkernel's single in-order FMA chain and the epilogue is the
+/// same arithmetic, so the result is bit-identical to gemmTile's.
+template <int MR, int P>
+void gemvPanels(const float *a, const float *b, int64_t panelFloats, int64_t k,
+                float *c, int64_t ldc, const Epilogue &epilogue, int64_t row0,
+                int64_t col0) {
+  __m256 acc[MR][2 * P];
+  // The constant loops are unrolled so that GCC keeps these arrays in
+  // registers (at -O2 it left them in memory).
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 8
+    for (int j = 0; j < 2 * P; ++j)
+      acc[i][j] = _mm256_setzero_ps();
+  for (int64_t p = 0; p < k; ++p, b += kLlmoPanelN) {
+    __m256 av[MR];
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i)
+      av[i] = _mm256_broadcast_ss(a + p * kMr + i);
+#pragma GCC unroll 8
+    for (int q = 0; q < P; ++q) {
+      __m256 b0 = _mm256_loadu_ps(b + q * panelFloats);
+      __m256 b1 = _mm256_loadu_ps(b + q * panelFloats + 8);
+#pragma GCC unroll 8
+      for (int i = 0; i < MR; ++i) {
+        acc[i][2 * q] = _mm256_fmadd_ps(av[i], b0, acc[i][2 * q]);
+        acc[i][2 * q + 1] = _mm256_fmadd_ps(av[i], b1, acc[i][2 * q + 1]);
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 8
+    for (int j = 0; j < 2 * P; ++j)
+      _mm256_storeu_ps(c + i * ldc + 8 * j, acc[i][j]);
+  applyEpilogue(c, ldc, MR, 16 * P, epilogue, col0, row0);
+}
+
+/// Panels gemvPanels reads side by side.
+constexpr int64_t kGemvPanels = 2;
+
+void gemvStreams(const float *packedA, const float *panels, int64_t k, float *c,
+                 int64_t ldc, int64_t rows, const Epilogue &epilogue,
+                 int64_t row0, int64_t col0) {
+  if (rows == 1)
+    gemvPanels<1, kGemvPanels>(packedA, panels, k * kLlmoPanelN, k, c, ldc,
+                               epilogue, row0, col0);
+  else
+    gemvPanels<2, kGemvPanels>(packedA, panels, k * kLlmoPanelN, k, c, ldc,
+                               epilogue, row0, col0);
+}
+
 /// Copies rows [0, rows) x columns [0, kc) of A (rows `lda` apart) into
 /// blocks of kMr rows, column-interleaved: out[blk][p][i] = A[blk*kMr+i][p].
 void packA(const float *a, int64_t lda, int64_t rows, int64_t kc, float *out) {
@@ -237,7 +294,8 @@ namespace {
 template <typename PanelBlock>
 void blockedGemm(ExecContext &ec, int64_t m, int64_t n, int64_t k,
                  const float *x, const Epilogue &epilogue, float *out,
-                 const PanelBlock &panelBlock, int64_t kBlock = kKc) {
+                 const PanelBlock &panelBlock, int64_t kBlock = kKc,
+                 const float *contiguousPanels = nullptr) {
   int64_t panels = numPanels(n);
   int threads = ec.pool->numThreads();
   int64_t rows = std::min<int64_t>((m + kMr - 1) / kMr * kMr, 192);
@@ -272,12 +330,23 @@ void blockedGemm(ExecContext &ec, int64_t m, int64_t n, int64_t k,
               applyEpilogue(out + r0 * n + p * kLlmoPanelN, n, r1 - r0, cols,
                             epilogue, p * kLlmoPanelN, r0);
             }
+          // Decode with the panels in one array: whole panels, several
+          // weight streams at once (gemvPanels).
+          bool streamPanels = contiguousPanels && r1 - r0 <= 2 && kBlock >= k;
           for (int64_t k0 = 0; k0 < k; k0 += kBlock) {
             int64_t kc = std::min(kBlock, k - k0);
             packA(x + r0 * k + k0, k, r1 - r0, kc, packed);
             for (int64_t p = p0; p < p1; ++p) {
               int64_t cols =
                   std::min<int64_t>(kLlmoPanelN, n - p * kLlmoPanelN);
+              if (streamPanels && p + kGemvPanels <= p1 &&
+                  (p + kGemvPanels) * kLlmoPanelN <= n) {
+                gemvStreams(packed, contiguousPanels + p * k * kLlmoPanelN, k,
+                            out + r0 * n + p * kLlmoPanelN, n, r1 - r0,
+                            epilogue, r0, p * kLlmoPanelN);
+                p += kGemvPanels - 1;
+                continue;
+              }
               const float *panel = panelBlock(p, k0, kc, panelScratch);
               bool last = k0 + kc == k;
               for (int64_t i = r0; i < r1; i += kMr) {
@@ -310,7 +379,7 @@ void kernelLinearF32(void *ctx, const int64_t *desc, void *const *ops) {
       [&](int64_t p, int64_t k0, int64_t, float *) {
         return w + (p * k + k0) * kLlmoPanelN;
       },
-      kBlock);
+      kBlock, w);
 }
 
 void smallGemm(const float *a, int64_t lda, const float *b, int64_t ldb,

@@ -34,9 +34,10 @@ inline constexpr int64_t kMr = 6;
 /// rows of activations: every weight byte is read once) prefetches. The
 /// hardware prefetcher alone left W8A8 Llama decode at 20.0 / 11.6 ms (1 /
 /// 2 threads) on the benchmark machine; 1 KiB ahead gave 14.7 / 8.7 ms
-/// (512 B was slower, 2 KiB the same). The fp32 GEMM and the W4/W8 GEMV
-/// gained nothing from it (the fp32 panel loads are already at the
-/// measured bandwidth; the weight-only GEMV is bound by its conversions).
+/// (512 B was slower, 2 KiB the same); reading two panels side by side
+/// (int8PanelPair) then gave 11.4 / 6.5 ms. The fp32 decode GEMV
+/// (gemvPanels, also two streams) and the W4/W8 GEMV gained nothing from a
+/// prefetch (the latter is bound by its conversions).
 inline constexpr int64_t kPrefetchBytes = 1024;
 
 struct ExecContext {
