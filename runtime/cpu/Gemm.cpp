@@ -73,6 +73,11 @@ void microkernel(const float *a, int64_t lda, const float *b, int64_t ldb,
   __m256i mask0 = tailMask(cols), mask1 = tailMask(cols - 8);
   const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda,
               *a4 = a + 4 * lda, *a5 = a + 5 * lda;
+  // The C tile is read (accumulate) and written only after the K loop; its
+  // lines are often out of L2 by then (a large GEMM's C block is revisited
+  // once per K block), so they are fetched while the FMAs run.
+  for (int i = 0; i < MR; ++i)
+    __builtin_prefetch(c + i * ldc, 1, 3);
   for (int64_t p = 0; p < k; ++p, b += ldb) {
     __m256 b0, b1;
     if constexpr (maskedB) {

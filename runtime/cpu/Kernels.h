@@ -26,8 +26,15 @@ namespace llmo::rt {
 /// (kKc x 16 floats), one quantized activation row block, or the decode
 /// GEMV's prescaled activations (worker 0's, read by all workers).
 inline constexpr size_t kScratchBytesPerWorker = 1 << 20;
-/// K block of the GEMM kernels (rows of a weight panel kept hot in L1/L2).
-inline constexpr int64_t kKc = 256;
+/// K block of the GEMM kernels: rows of a weight panel (32 KB) kept hot in
+/// L1/L2 while the row tiles stream past, and 192 packed A rows (384 KB) in
+/// L2. 512 rather than 256 halves how often each C tile goes back to memory
+/// between K blocks: 3-6 % faster on the benchmark shapes
+/// (bench/onednn_compare.cpp's), 1 and 2 threads.
+inline constexpr int64_t kKc = 512;
+// blockedGemm's scratch: 192 packed rows of A, then one panel block.
+static_assert((192 + kLlmoPanelN) * kKc * sizeof(float) <=
+              kScratchBytesPerWorker);
 /// Row block of the GEMM microkernels.
 inline constexpr int64_t kMr = 6;
 /// How far ahead of its weight stream the int8 decode kernel (one or two

@@ -2,7 +2,7 @@
 //
 // Every kernel of runtime/cpu is called through its KernelAbi.h descriptor
 // on shapes that are not multiples of the tiles (M tile 6, N panel 16, K
-// block 256, int8 K padded to even), with 1 and 3 threads, and compared with
+// block 512, int8 K padded to even), with 1 and 3 threads, and compared with
 // a scalar reference written here:
 //
 //  - float GEMMs: against a double-precision product. The error bound is
@@ -315,7 +315,7 @@ TEST(ThreadPoolTest, UsesWorkers) {
 
 const int64_t kMs[] = {1, 2, 5, 7, 13, 130};
 const int64_t kNs[] = {1, 3, 17, 33, 100};
-const int64_t kKs[] = {1, 3, 31, 257, 300};
+const int64_t kKs[] = {1, 3, 31, 257, 600};
 
 TEST_F(CpuKernelsTest, LinearF32) {
   std::mt19937 rng(1);
@@ -351,7 +351,7 @@ TEST_F(CpuKernelsTest, LinearF32Epilogue) {
     Exec exec(threads);
     for (int64_t m : {1, 7, 13})
       for (int64_t n : {3, 17, 33})
-        for (int64_t k : {31, 257})
+        for (int64_t k : {31, 600})
           for (int64_t act : {kLlmoActNone, kLlmoActGelu, kLlmoActGeluTanh,
                               kLlmoActSilu, kLlmoActRelu})
             for (bool hasResidual : {false, true}) {
@@ -398,7 +398,7 @@ TEST_F(CpuKernelsTest, MatmulBroadcastBatch) {
     for (const Case &c : cases)
       for (int64_t m : {1, 5, 7, 13})
         for (int64_t n : {1, 3, 17, 33})
-          for (int64_t k : {1, 31, 257, 300}) {
+          for (int64_t k : {1, 31, 257, 600}) {
             SCOPED_TRACE(shapeName(m, n, k, threads) + " batch rank " +
                          std::to_string(c.dims.size()) +
                          (c.dims.size()
@@ -637,7 +637,7 @@ TEST_F(CpuKernelsTest, Int8LinearEpilogue) {
     Exec exec(threads);
     for (int64_t m : {1, 7, 13})
       for (int64_t n : {3, 17, 33})
-        for (int64_t k : {31, 257})
+        for (int64_t k : {31, 600})
           for (int64_t act : {kLlmoActNone, kLlmoActGelu, kLlmoActGeluTanh,
                               kLlmoActSilu, kLlmoActRelu})
             for (bool dynamic : {false, true}) {
