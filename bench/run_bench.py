@@ -259,6 +259,7 @@ class Bench:
         self.py = sys.executable
         self.results = []
         self.membw = {}
+        self.isa = {}
         self.decode_bw = []
         self.ort_int8_acc = {}
 
@@ -423,8 +424,11 @@ class Bench:
         global PEAKRSS
         cc = os.environ.get("CC", "cc")
         built = {}
-        for name, flags in (("peakrss", ["-O2"]),
-                            ("membw", ["-O3", "-march=native", "-pthread"])):
+        tools = [("peakrss", ["-O2"]),
+                 ("membw", ["-O3", "-march=native", "-pthread"])]
+        if platform.machine() in ("x86_64", "AMD64"):
+            tools.append(("isa_peak", ["-O2", "-mavx2", "-mfma"]))
+        for name, flags in tools:
             src = os.path.join(HERE, name + ".c")
             exe = os.path.join(self.a.workdir, name)
             if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
@@ -439,6 +443,7 @@ class Bench:
             log("peakrss launcher unavailable: peak RSS figures include the "
                 "harness's own peak RSS")
         self.membw_exe = built.get("membw")
+        self.isa_exe = built.get("isa_peak")
 
     def measure_membw(self):
         exe = self.membw_exe
@@ -456,6 +461,31 @@ class Bench:
                     f"(best of 5 over {self.a.membw_mib} MiB)")
             else:
                 log(f"membw t={t} FAILED ({c.error()})")
+
+    def measure_isa(self):
+        """Per-core instruction throughput and the ceilings it implies
+        (bench/isa_peak.c): int8 against fp32 MACs, and how many GB/s of
+        4-bit weights one core can multiply-add with float activations."""
+        if not self.isa_exe:
+            return
+        bw = self.membw.get(1, {}).get("best_gbps")
+        c = run_child([self.isa_exe] + ([f"{bw}"] if bw else []),
+                      os.path.join(self.logdir, "isa_peak"), self.a.timeout)
+        if not c.ok:
+            log(f"isa_peak FAILED ({c.error()})")
+            return
+        # "isa_peak: [NAME] key=value ...": keys of a named probe get NAME_.
+        for line in c.out.splitlines():
+            words = line.split()[1:] if line.startswith("isa_peak:") else []
+            prefix = words[0] + "_" if words and "=" not in words[0] else ""
+            for key, value in re.findall(r"(\w+)=([.0-9]+)", line):
+                self.isa[prefix + key] = float(value)
+        log("per-core peaks: " + ", ".join(
+            f"{k}={self.isa[k]:g}" for k in ("clock_ghz", "fp32_macs_per_ns",
+                                             "int8_exact_macs_per_ns",
+                                             "int8_u8s8_macs_per_ns",
+                                             "w4a16_fma_bound_gbps")
+            if k in self.isa))
 
     # -- main loop -------------------------------------------------------------
     def model(self, name):
@@ -561,7 +591,7 @@ class Bench:
                 "warmup_ort": a.warmup, "threads": a.threads, "configs": a.configs,
                 "config_flags": {c: CONFIGS[c] for c in a.configs},
                 "group_size": a.group_size, "llama_layers": a.llama_layers,
-                "membw": self.membw}
+                "membw": self.membw, "isa_peak": self.isa}
 
     def write_json(self):
         if not self.a.json:
@@ -578,6 +608,7 @@ class Bench:
         os.makedirs(self.logdir, exist_ok=True)
         self.prepare_tools()
         self.measure_membw()
+        self.measure_isa()
         for name in self.a.models:
             self.model(name)
         self.write_json()
@@ -624,6 +655,40 @@ class Bench:
         if self.ort_int8_acc:
             lines.append("onnxruntime int8 (quantize_dynamic) vs onnxruntime fp32: " + ", ".join(
                 f"{k} cos {v['cosine']:.6f}" for k, v in self.ort_int8_acc.items()))
+            lines.append("")
+        isa = self.isa
+        if "fp32_macs_per_ns" in isa:
+            lines.append("## Per-core ceilings (bench/isa_peak.c)")
+            lines.append("")
+            lines.append(
+                f"Clock ~{isa.get('clock_ghz', 0):.2f} GHz. 256-bit instructions per "
+                f"cycle: vfmadd231ps {isa.get('vfmadd231ps_per_cycle', 0):.2f}, "
+                f"vpmaddwd {isa.get('vpmaddwd_per_cycle', 0):.2f}, vpmaddubsw "
+                f"{isa.get('vpmaddubsw_per_cycle', 0):.2f}.")
+            fp32 = isa["fp32_macs_per_ns"]
+            exact = isa.get("int8_exact_macs_per_ns", 0)
+            u8s8 = isa.get("int8_u8s8_macs_per_ns", 0)
+            lines.append(
+                f"- Multiply-accumulates per ns: fp32 {fp32:.1f}, exact int8 "
+                f"(vpmaddwd) {exact:.1f}, saturating u8s8 (vpmaddubsw) {u8s8:.1f}: "
+                f"a compute-bound int8 GEMM can be at most "
+                f"{max(exact, u8s8) / fp32:.2f}x as fast as fp32 "
+                f"on this core (W8A8 at 0.7x of an int8 baseline that runs at fp32 "
+                f"speed needs 1.43x).")
+            w4 = isa.get("w4a16_fma_bound_gbps")
+            if w4:
+                bounds = []
+                for t in a.threads:
+                    bw = self.membw.get(t, {}).get("best_gbps")
+                    if bw:
+                        bounds.append(f"{min(100.0, 100.0 * w4 * t / bw):.0f}% at {t} "
+                                      f"thread{'s' if t > 1 else ''}")
+                lines.append(
+                    f"- W4A16 decode: float activations need one multiply-add per "
+                    f"weight, so one core consumes at most {w4:.1f} GB/s of 4-bit "
+                    f"weights, with no time left for unpacking them"
+                    + (f" ({', '.join(bounds)} of the measured read bandwidth)"
+                       if bounds else "") + ".")
             lines.append("")
         if self.decode_bw:
             lines.append("## llama-decode weight streaming (bytes of linear weights "
