@@ -70,58 +70,69 @@ static int64_t parseSize(llvm::StringRef text) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::opt<std::string> input(
-      cl::Positional, cl::desc("<model.onnx|in.mlir|in.mlirbc>"), cl::Required);
-  cl::opt<std::string> output("o", cl::desc("Output .mlir, .mlirbc or .llmo"),
+  // --help lists llmo's options, not the hundreds libLLVM registers (those
+  // still parse, hidden).
+  cl::OptionCategory category("llmo-compile options");
+  cl::opt<std::string> input(cl::cat(category), cl::Positional,
+                             cl::desc("<model.onnx|in.mlir|in.mlirbc>"),
+                             cl::Required);
+  cl::opt<std::string> output(cl::cat(category), "o",
+                              cl::desc("Output .mlir, .mlirbc or .llmo"),
                               cl::value_desc("file"), cl::Required);
-  cl::opt<std::string> target("target", cl::desc("cpu or cuda"),
-                              cl::init("cpu"));
-  cl::opt<std::string> quant(
-      "quant", cl::desc("none, w8a8, w8a16, w4a16 or auto"), cl::init("none"));
-  cl::opt<std::string> calibration("calibration-data",
+  cl::opt<std::string> target(cl::cat(category), "target",
+                              cl::desc("cpu or cuda"), cl::init("cpu"));
+  cl::opt<std::string> quant(cl::cat(category), "quant",
+                             cl::desc("none, w8a8, w8a16, w4a16 or auto"),
+                             cl::init("none"));
+  cl::opt<std::string> calibration(cl::cat(category), "calibration-data",
                                    cl::desc("Calibration .npz"), cl::init(""));
-  cl::opt<std::string> calibrationMethod("calibration-method",
-                                         cl::desc("minmax, percentile or mse"),
-                                         cl::init("mse"));
-  cl::opt<std::string> alpha("smoothquant-alpha",
+  cl::opt<std::string> calibrationMethod(
+      cl::cat(category), "calibration-method",
+      cl::desc("minmax, percentile or mse"), cl::init("mse"));
+  cl::opt<std::string> alpha(cl::cat(category), "smoothquant-alpha",
                              cl::desc("off, a number in [0, 1], or auto"),
                              cl::init("0.5"));
   cl::opt<std::string> activations(
-      "activations", cl::desc("W8A8 activation scales: static or dynamic"),
+      cl::cat(category), "activations",
+      cl::desc("W8A8 activation scales: static or dynamic"),
       cl::init("static"));
-  cl::opt<int64_t> groupSize("group-size", cl::desc("W4 group size"),
-                             cl::init(128));
+  cl::opt<int64_t> groupSize(cl::cat(category), "group-size",
+                             cl::desc("W4 group size"), cl::init(128));
   cl::opt<double> outlierThreshold(
-      "outlier-threshold",
+      cl::cat(category), "outlier-threshold",
       cl::desc("W8A8: keep input channels with calibrated |x| above this in "
                "16-bit (LLM.int8(); 0: off)"),
       cl::init(0.0));
   cl::opt<std::string> budget(
-      "memory-budget",
+      cl::cat(category), "memory-budget",
       cl::desc("Weight memory for --quant=auto, e.g. 12MB (default: the "
                "size of uniform W4)"),
       cl::init(""));
   cl::list<std::string> inputShapes(
-      "input-shape", cl::desc("Fix an input's shape: NAME=1x128"),
+      cl::cat(category), "input-shape",
+      cl::desc("Fix an input's shape: NAME=1x128"),
       cl::value_desc("NAME=DIMS"));
-  cl::opt<std::string> reportPath("report", cl::desc("Write a JSON report"),
+  cl::opt<std::string> reportPath(cl::cat(category), "report",
+                                  cl::desc("Write a JSON report"),
                                   cl::init(""));
   cl::opt<std::string> targetCpu(
-      "target-cpu",
+      cl::cat(category), "target-cpu",
       cl::desc("CPU to generate code for, e.g. haswell (default: the host)"),
       cl::init(""));
   cl::opt<std::string> targetTriple(
-      "target-triple", cl::desc("Target triple (default: the host's)"),
-      cl::init(""));
+      cl::cat(category), "target-triple",
+      cl::desc("Target triple (default: the host's)"), cl::init(""));
   cl::opt<std::string> targetFeatures(
-      "target-features", cl::desc("Extra LLVM target features, e.g. +avx2"),
-      cl::init(""));
-  cl::opt<bool> fuse("fuse",
+      cl::cat(category), "target-features",
+      cl::desc("Extra LLVM target features, e.g. +avx2"), cl::init(""));
+  cl::opt<bool> fuse(cl::cat(category), "fuse",
                      cl::desc("Fuse attention, projections and linear "
                               "epilogues (--fuse=false to keep ops apart)"),
                      cl::init(true));
-  cl::opt<bool> reportTable(
-      "report-table", cl::desc("Print the report as a table"), cl::init(false));
+  cl::opt<bool> reportTable(cl::cat(category), "report-table",
+                            cl::desc("Print the report as a table"),
+                            cl::init(false));
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "llmo compiler\n");
 
   if (target != "cpu" && target != "cuda")

@@ -16,17 +16,23 @@ namespace cl = llvm::cl;
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::opt<std::string> input(cl::Positional, cl::desc("<model.onnx|.onnxtext>"),
-                             cl::Required);
-  cl::opt<std::string> output("o", cl::desc("Output .mlir or .mlirbc file"),
+  // --help lists llmo's options, not the hundreds libLLVM registers (those
+  // still parse, hidden).
+  cl::OptionCategory category("llmo-import options");
+  cl::opt<std::string> input(cl::cat(category), cl::Positional,
+                             cl::desc("<model.onnx|.onnxtext>"), cl::Required);
+  cl::opt<std::string> output(cl::cat(category), "o",
+                              cl::desc("Output .mlir or .mlirbc file"),
                               cl::value_desc("file"), cl::init("-"));
   cl::list<std::string> inputShapes(
-      "input-shape", cl::desc("Fix an input's shape: NAME=1x128"),
+      cl::cat(category), "input-shape",
+      cl::desc("Fix an input's shape: NAME=1x128"),
       cl::value_desc("NAME=DIMS"));
   cl::opt<bool> noCleanup(
-      "no-cleanup",
+      cl::cat(category), "no-cleanup",
       cl::desc("Skip --llmo-raise-composites, canonicalize and CSE"),
       cl::init(false));
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "llmo ONNX importer\n");
 
   llmo::ImportOptions options;

@@ -54,15 +54,21 @@ static std::string fileNameFor(std::string name) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::opt<std::string> inputFile(cl::Positional, cl::desc("<IN.mlir>"),
-                                 cl::Required);
-  cl::list<std::string> inputs("input", cl::desc("NAME=FILE.npy"),
+  // --help lists llmo's options, not the hundreds libLLVM registers (those
+  // still parse, hidden).
+  cl::OptionCategory category("llmo-run options");
+  cl::opt<std::string> inputFile(cl::cat(category), cl::Positional,
+                                 cl::desc("<IN.mlir>"), cl::Required);
+  cl::list<std::string> inputs(cl::cat(category), "input",
+                               cl::desc("NAME=FILE.npy"),
                                cl::value_desc("NAME=FILE"));
-  cl::opt<std::string> outputDir(
-      "output-dir", cl::desc("Directory for the output .npy"), cl::init("."));
-  cl::opt<unsigned> repeat("repeat", cl::desc("Run N times, print timing"),
-                           cl::init(1));
-  cl::opt<bool> quiet("quiet", cl::desc("Do not print output summaries"),
+  cl::opt<std::string> outputDir(cl::cat(category), "output-dir",
+                                 cl::desc("Directory for the output .npy"),
+                                 cl::init("."));
+  cl::opt<unsigned> repeat(cl::cat(category), "repeat",
+                           cl::desc("Run N times, print timing"), cl::init(1));
+  cl::opt<bool> quiet(cl::cat(category), "quiet",
+                      cl::desc("Do not print output summaries"),
                       cl::init(false));
   // libLLVM already registers a global "threads" option, so --threads N is
   // taken out of argv by hand. The interpreter itself runs on one thread.
@@ -84,7 +90,12 @@ int main(int argc, char **argv) {
     if (value.getAsInteger(10, threads) || threads == 0)
       return llmo::reportError("bad --threads '" + value.str() + "'");
   }
-  cl::ParseCommandLineOptions(args.size(), args.data(), "llmo runner\n");
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      args.size(), args.data(),
+      "llmo runner: runs a .llmo artifact (compiled code) or a .mlir/.mlirbc "
+      "file (reference interpreter)\n\n"
+      "  --threads=N   worker threads of the compiled code (default 1)\n");
 
   if (repeat == 0)
     return llmo::reportError("--repeat must be at least 1");
