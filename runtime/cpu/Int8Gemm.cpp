@@ -215,6 +215,23 @@ void runInt8(void *ctx, const Int8Args &args, const Prepare &prepare) {
       panels, std::max<int64_t>(1, (4 * threads + rowItems - 1) / rowItems));
   int64_t panelsPerGroup = (panels + groups - 1) / groups;
   groups = (panels + panelsPerGroup - 1) / panelsPerGroup;
+  // Every item of a row block needs that block's i16 rows. When all rows
+  // fit in the scratch of all workers together (encoders: M = 128), they
+  // are prepared once, in parallel, before the GEMM; otherwise each item
+  // prepares its own block (again for every panel group: for prefill that
+  // is ~1 % of an item, for M = 128 with dynamic quantization it was up to
+  // ~20 %).
+  size_t sharedBytes = args.m * rowBytes;
+  bool shared = groups > 1 && args.m > 2 &&
+                sharedBytes <= threads * kScratchBytesPerWorker;
+  int16_t *sharedRows = (int16_t *)ec.scratch;
+  float *sharedScales = (float *)(sharedRows + args.m * args.paddedK);
+  if (shared)
+    ec.pool->parallelFor(
+        (args.m + kMr - 1) / kMr, 1, [&](int64_t begin, int64_t end, int) {
+          int64_t r0 = begin * kMr, r1 = std::min(args.m, end * kMr);
+          prepare(r0, r1, sharedRows + r0 * args.paddedK, sharedScales + r0);
+        });
   ec.pool->parallelFor(
       rowItems * groups, 1, [&](int64_t begin, int64_t end, int worker) {
         int16_t *rows16 = (int16_t *)ec.workerScratch(worker);
@@ -223,7 +240,12 @@ void runInt8(void *ctx, const Int8Args &args, const Prepare &prepare) {
           int64_t r0 = item / groups * rows, r1 = std::min(args.m, r0 + rows);
           int64_t p0 = item % groups * panelsPerGroup;
           int64_t p1 = std::min(panels, p0 + panelsPerGroup);
-          prepare(r0, r1, rows16, rowScales);
+          if (shared) {
+            rows16 = sharedRows + r0 * args.paddedK;
+            rowScales = sharedScales + r0;
+          } else {
+            prepare(r0, r1, rows16, rowScales);
+          }
           for (int64_t p = p0; p < p1; ++p) {
             if (r1 - r0 <= 2 && p + 2 <= p1 &&
                 (p + 2) * kLlmoPanelN <= args.n) {

@@ -24,7 +24,9 @@ namespace llmo::rt {
 
 /// Per-worker scratch: enough for one dequantized weight block
 /// (kKc x 16 floats), one quantized activation row block, or the decode
-/// GEMV's prescaled activations (worker 0's, read by all workers).
+/// GEMV's prescaled activations (worker 0's, read by all workers). The
+/// int8 linears may also use all workers' scratch as one buffer (it is
+/// contiguous) for every quantized activation row, shared by all workers.
 inline constexpr size_t kScratchBytesPerWorker = 1 << 20;
 /// K block of the GEMM kernels: rows of a weight panel (32 KB) kept hot in
 /// L1/L2 while the row tiles stream past, and 192 packed A rows (384 KB) in

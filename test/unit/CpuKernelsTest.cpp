@@ -580,52 +580,71 @@ TEST_F(CpuKernelsTest, QLinearRangeEndsDoNotSaturate) {
   }
 }
 
+/// kernelDynamicQLinear against per-row quantization and the scalar
+/// reference, bit for bit.
+void checkDynamicQLinear(Exec &exec, std::mt19937 &rng, int64_t m, int64_t n,
+                         int64_t k) {
+  bool hasBias = (m + n + k) % 2 == 0;
+  SCOPED_TRACE(shapeName(m, n, k, exec.threads()) +
+               (hasBias ? " bias" : " no bias"));
+  auto x = randomFloats(rng, m * k, -3.0f, 3.0f);
+  // A row of zeros (scale 1) and a row with exact ties x / s = n.5.
+  if (m > 2) {
+    std::fill(x.begin() + k, x.begin() + 2 * k, 0.0f);
+    for (int64_t p = 0; p < k; ++p)
+      x[2 * k + p] = (float)(p % 7) * 0.5f - 1.5f;
+    x[2 * k] = 127.0f; // scale exactly 1
+  }
+  auto w = int8Weights(rng, k, n);
+  auto sw = randomFloats(rng, n, 0.001f, 0.05f);
+  auto bias = randomFloats(rng, n);
+  std::vector<int8_t> packed(packedInt8Bytes(k, n));
+  packInt8(w.data(), k, n, packed.data());
+  GuardedOutput out(m * n);
+  exec.call(kernelDynamicQLinear,
+            {m, n, k, hasBias, kLlmoActNone, 0, kLlmoF32, 0, 0, 0, 0},
+            {x.data(), packed.data(), sw.data(),
+             hasBias ? bias.data() : nullptr, nullptr, out.get()});
+  // Per-row symmetric quantization (evalDynamicQLinear).
+  std::vector<int32_t> qx(m * k);
+  std::vector<float> rowScales(m);
+  for (int64_t i = 0; i < m; ++i) {
+    float absMax = 0;
+    for (int64_t p = 0; p < k; ++p)
+      absMax = std::max(absMax, std::fabs(x[i * k + p]));
+    float s = absMax > 0 ? absMax / 127.0f : 1.0f;
+    rowScales[i] = s;
+    for (int64_t p = 0; p < k; ++p)
+      qx[i * k + p] = (int32_t)quantizeValue(x[i * k + p], s, 0, -127, 127);
+  }
+  auto expected = referenceInt8Linear(qx, rowScales, w, sw,
+                                      hasBias ? bias.data() : nullptr, m, n, k);
+  ASSERT_TRUE(bitEqual(out.get(), expected.data(), m * n));
+  ASSERT_TRUE(out.guardIntact());
+}
+
 TEST_F(CpuKernelsTest, DynamicQLinearBitExact) {
   std::mt19937 rng(4);
   for (int threads : kThreadCounts) {
     Exec exec(threads);
     for (int64_t m : kMs)
       for (int64_t n : kNs)
-        for (int64_t k : kKs) {
-          bool hasBias = (m + n + k) % 2 == 0;
-          SCOPED_TRACE(shapeName(m, n, k, threads) +
-                       (hasBias ? " bias" : " no bias"));
-          auto x = randomFloats(rng, m * k, -3.0f, 3.0f);
-          // A row of zeros (scale 1) and a row with exact ties x / s = n.5.
-          if (m > 2) {
-            std::fill(x.begin() + k, x.begin() + 2 * k, 0.0f);
-            for (int64_t p = 0; p < k; ++p)
-              x[2 * k + p] = (float)(p % 7) * 0.5f - 1.5f;
-            x[2 * k] = 127.0f; // scale exactly 1
-          }
-          auto w = int8Weights(rng, k, n);
-          auto sw = randomFloats(rng, n, 0.001f, 0.05f);
-          auto bias = randomFloats(rng, n);
-          std::vector<int8_t> packed(packedInt8Bytes(k, n));
-          packInt8(w.data(), k, n, packed.data());
-          GuardedOutput out(m * n);
-          exec.call(kernelDynamicQLinear,
-                    {m, n, k, hasBias, kLlmoActNone, 0, kLlmoF32, 0, 0, 0, 0},
-                    {x.data(), packed.data(), sw.data(),
-                     hasBias ? bias.data() : nullptr, nullptr, out.get()});
-          // Per-row symmetric quantization (evalDynamicQLinear).
-          std::vector<int32_t> qx(m * k);
-          std::vector<float> rowScales(m);
-          for (int64_t i = 0; i < m; ++i) {
-            float absMax = 0;
-            for (int64_t p = 0; p < k; ++p)
-              absMax = std::max(absMax, std::fabs(x[i * k + p]));
-            float s = absMax > 0 ? absMax / 127.0f : 1.0f;
-            rowScales[i] = s;
-            for (int64_t p = 0; p < k; ++p)
-              qx[i * k + p] =
-                  (int32_t)quantizeValue(x[i * k + p], s, 0, -127, 127);
-          }
-          auto expected = referenceInt8Linear(
-              qx, rowScales, w, sw, hasBias ? bias.data() : nullptr, m, n, k);
-          ASSERT_TRUE(bitEqual(out.get(), expected.data(), m * n));
-          ASSERT_TRUE(out.guardIntact());
-        }
+        for (int64_t k : kKs)
+          ASSERT_NO_FATAL_FAILURE(checkDynamicQLinear(exec, rng, m, n, k));
+  }
+}
+
+/// The int8 linears quantize all activation rows once, in the scratch of all
+/// workers together, when they fit (M = 300, K = 2000: 1.2 MB, so with 2
+/// threads), and per row block and panel group otherwise (1 thread).
+TEST_F(CpuKernelsTest, DynamicQLinearRowsBeyondScratch) {
+  std::mt19937 rng(24);
+  int64_t m = 300, n = 37, k = 2000;
+  ASSERT_GT(m * (k * 2 + 4), (int64_t)kScratchBytesPerWorker);
+  ASSERT_LT(m * (k * 2 + 4), (int64_t)(2 * kScratchBytesPerWorker));
+  for (int threads : {1, 2}) {
+    Exec exec(threads);
+    ASSERT_NO_FATAL_FAILURE(checkDynamicQLinear(exec, rng, m, n, k));
   }
 }
 
