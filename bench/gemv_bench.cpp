@@ -139,6 +139,7 @@ template <int bits> void gemvRows(const WeightQuantArgs &args, int64_t p) {
 }
 
 void kernel(void *ctx, const int64_t *desc, void *const *ops) {
+  // (Problem::run passes the current layout for m > 4.)
   if (desc[0] > 4 || desc[2] == 0)
     return kernelWeightQuantLinear(ctx, desc, ops);
   WeightQuantArgs args;
@@ -162,6 +163,45 @@ void kernel(void *ctx, const int64_t *desc, void *const *ops) {
         for (int64_t p = begin; p < end; ++p)
           bits == 4 ? gemvRows<4>(args, p) : gemvRows<8>(args, p);
       });
+}
+/// The layout the baseline reads: per panel row 16 bytes (8 bits) or 8
+/// bytes, byte j holding column j in its low nibble and j + 8 in its high
+/// nibble (4 bits; the runtime's layout since kernel ABI 7 differs).
+std::vector<uint8_t> pack(const int8_t *q, int64_t k, int64_t n, int bits) {
+  int offset = bits == 4 ? 8 : 128;
+  auto at = [&](int64_t r, int64_t col) -> uint8_t {
+    return col < n ? (uint8_t)(q[r * n + col] + offset) : (uint8_t)offset;
+  };
+  std::vector<uint8_t> out;
+  for (int64_t p = 0; p < numPanels(n); ++p)
+    for (int64_t r = 0; r < k; ++r) {
+      int64_t base = p * kLlmoPanelN;
+      if (bits == 8)
+        for (int c = 0; c < kLlmoPanelN; ++c)
+          out.push_back(at(r, base + c));
+      else
+        for (int c = 0; c < 8; ++c)
+          out.push_back(
+              (uint8_t)(at(r, base + c) | (at(r, base + c + 8) << 4)));
+    }
+  return out;
+}
+
+/// The baseline's parameter layout: [numGroups][numPanels * 16] (the
+/// runtime's is panel-major since kernel ABI 7).
+void packParams(const float *scales, const int32_t *zeroPoints, int64_t k,
+                int64_t n, int64_t groupSize, int bits, float *outScales,
+                float *outZeroPoints) {
+  int64_t groups = (k + groupSize - 1) / groupSize;
+  int64_t padded = numPanels(n) * kLlmoPanelN;
+  int offset = bits == 4 ? 8 : 128;
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t col = 0; col < padded; ++col) {
+      bool real = col < n;
+      outScales[g * padded + col] = real ? scales[g * n + col] : 0.0f;
+      outZeroPoints[g * padded + col] =
+          (float)((real ? zeroPoints[g * n + col] : 0) + offset);
+    }
 }
 } // namespace baseline
 
@@ -192,8 +232,8 @@ struct Problem {
   std::vector<int8_t> q;
   std::vector<float> scales, x, bias, residual;
   std::vector<int32_t> zps;
-  std::vector<uint8_t> packed;
-  std::vector<float> pScales, pZps;
+  std::vector<uint8_t> packed, baselinePacked;
+  std::vector<float> pScales, pZps, baselineScales, baselineZps;
   bool hasBias = false, hasResidual = false;
   int64_t act = kLlmoActNone;
 
@@ -224,11 +264,16 @@ struct Problem {
       v = fd(rng);
     packed.resize(packedWeightQuantBytes(k, n, bits));
     packWeightQuant(q.data(), k, n, bits, packed.data());
+    baselinePacked = baseline::pack(q.data(), k, n, bits);
     size_t params = weightQuantParamFloats(k, n, group);
     pScales.resize(params);
     pZps.resize(params);
     packWeightQuantParams(scales.data(), zps.data(), k, n, group, bits,
                           pScales.data(), pZps.data());
+    baselineScales.resize(params);
+    baselineZps.resize(params);
+    baseline::packParams(scales.data(), zps.data(), k, n, group, bits,
+                         baselineScales.data(), baselineZps.data());
     if (!keepQ)
       q = {};
   }
@@ -239,10 +284,11 @@ struct Problem {
 
   void run(llmo_kernel_fn fn, ExecContext &ctx, float *out) const {
     int64_t desc[] = {m, n, k, bits, group, hasBias, act, hasResidual};
+    bool old = fn == baseline::kernel && m <= 4;
     void *ops[] = {(void *)x.data(),
-                   (void *)packed.data(),
-                   (void *)pScales.data(),
-                   (void *)pZps.data(),
+                   old ? (void *)baselinePacked.data() : (void *)packed.data(),
+                   old ? (void *)baselineScales.data() : (void *)pScales.data(),
+                   old ? (void *)baselineZps.data() : (void *)pZps.data(),
                    hasBias ? (void *)bias.data() : nullptr,
                    hasResidual ? (void *)residual.data() : nullptr,
                    out};

@@ -451,30 +451,37 @@ void kernelMatmul(void *ctx, const int64_t *desc, void *const *ops) {
 
 namespace {
 
-/// The stored (unsigned) values of row r of a packed panel as floats.
-template <int bits>
-inline void loadRow(const uint8_t *packedRow, __m256 &lo, __m256 &hi) {
-  __m128i bytesLo, bytesHi;
-  if (bits == 4) {
-    __m128i v = _mm_loadl_epi64((const __m128i *)packedRow);
-    __m128i nibble = _mm_set1_epi8(0x0F);
-    bytesLo = _mm_and_si128(v, nibble);
-    bytesHi = _mm_and_si128(_mm_srli_epi16(v, 4), nibble);
-  } else {
-    __m128i v = _mm_loadu_si128((const __m128i *)packedRow);
-    bytesLo = v;
-    bytesHi = _mm_srli_si128(v, 8);
-  }
-  lo = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytesLo));
-  hi = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytesHi));
+/// Bytes of one packed weight-only quantized panel (see Packing.h).
+inline int64_t weightQuantPanelBytes(int64_t k, int bits) {
+  return bits == 4 ? (k + 7) / 8 * 64 : k * 16;
 }
 
-/// Dequantizes row r of a packed panel, (u - zp) * scale: 16 floats (lo:
-/// cols 0-7, hi: cols 8-15).
+/// The stored (unsigned) values of row `row` of a packed panel as floats
+/// (lo: cols 0-7, hi: cols 8-15).
 template <int bits>
-inline void dequantRow(const uint8_t *packedRow, const float *scales,
+inline void loadRow(const uint8_t *panel, int64_t row, __m256 &lo, __m256 &hi) {
+  if constexpr (bits == 4) {
+    // Word c of the row's 8-row block holds the row in bits 4 (row % 8).
+    const __m256i *words = (const __m256i *)(panel + row / 8 * 64);
+    __m128i shift = _mm_cvtsi32_si128((int)(row % 8) * 4);
+    __m256i nibble = _mm256_set1_epi32(0xF);
+    lo = _mm256_cvtepi32_ps(_mm256_and_si256(
+        _mm256_srl_epi32(_mm256_loadu_si256(words), shift), nibble));
+    hi = _mm256_cvtepi32_ps(_mm256_and_si256(
+        _mm256_srl_epi32(_mm256_loadu_si256(words + 1), shift), nibble));
+  } else {
+    __m128i v = _mm_loadu_si128((const __m128i *)(panel + row * 16));
+    lo = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(v));
+    hi = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(v, 8)));
+  }
+}
+
+/// Dequantizes row `row` of a packed panel, (u - zp) * scale: 16 floats
+/// (lo: cols 0-7, hi: cols 8-15).
+template <int bits>
+inline void dequantRow(const uint8_t *panel, int64_t row, const float *scales,
                        const float *zeroPoints, __m256 &lo, __m256 &hi) {
-  loadRow<bits>(packedRow, lo, hi);
+  loadRow<bits>(panel, row, lo, hi);
   lo = _mm256_mul_ps(_mm256_sub_ps(lo, _mm256_loadu_ps(zeroPoints)),
                      _mm256_loadu_ps(scales));
   hi = _mm256_mul_ps(_mm256_sub_ps(hi, _mm256_loadu_ps(zeroPoints + 8)),
@@ -482,13 +489,13 @@ inline void dequantRow(const uint8_t *packedRow, const float *scales,
 }
 
 struct WeightQuantArgs {
-  int64_t m, n, k, groupSize, paddedN;
+  int64_t m, n, k, groupSize, numGroups;
   const float *x;
   const uint8_t *packed;
   const float *scales, *zeroPoints;
   Epilogue epilogue;
   float *out;
-  int64_t rowBytes; // bytes per packed panel row
+  int64_t panelBytes; // bytes per packed panel
 };
 
 /// Sum of x[0:count) (horizontal, in float).
@@ -510,18 +517,21 @@ inline float sumOf(const float *x, int64_t count) {
   return sum;
 }
 
-/// The decode path is bound by converting weights to floats. Two ways:
+/// The decode GEMVs are bound by turning packed weights into floats, so
+/// neither converts with an int-to-float instruction where it can avoid it:
 ///  - denormal (used on AMD, where FMA takes denormal operands at full
-///    speed): vpshufb moves a packed byte b into bits 16-23 of a zeroed float
-///    lane, whose value is then exactly b * 2^-133 (bit patterns below 2^24
-///    are linear across the denormal boundary). No int-to-float instruction
-///    at all. The activations are prescaled by 2^xShift so that the products
-///    are normal floats; the group epilogue multiplies by 2^(133 - xShift).
+///    speed): a weight u is placed in the low 24 bits of a zeroed float
+///    lane, whose value is then exactly pattern * 2^-149 (bit patterns below
+///    2^24 are linear across the denormal boundary). The activations are
+///    prescaled so that the products are normal floats; the group epilogue
+///    scales the sums back.
 ///  - integer (elsewhere: Intel cores take a microcode assist on denormal
-///    operands): vpshufb moves b into bits 0-7 and cvtdq2ps converts.
-/// Both produce the same lane layout, so everything else is shared.
-inline constexpr int kUnitShift = 133;
-
+///    operands): the same lanes go through cvtdq2ps, and the activations get
+///    a further 2^-149 so that everything else is shared.
+/// Per group the scale and zero point are factored out of the sum:
+///   sum_k x_k (u_k - z) s = s (sum_k x_k u_k - z sum_k x_k),
+/// so the inner loops only extract and multiply-add (the reassociation
+/// stays within the 1e-5 float tolerance the compiled code is held to).
 std::atomic<int> gemvConversionOverride{-1};
 
 bool useDenormalConversion() {
@@ -533,14 +543,201 @@ bool useDenormalConversion() {
 }
 
 struct GemvInputs {
-  const float *x;     // [m][k], prescaled by 2^xShift (denormal) or x
+  const float *x;     // prescaled activations (layout per kernel)
   const float *xSums; // [m][numGroups] group sums of the unscaled x
-  float unit;         // 2^(kUnitShift - xShift) (denormal) or 1
+  // The group sums are multiplied by unit * unit2 (two factors so that
+  // each stays a finite float).
+  float unit, unit2;
 };
 
-/// vpshufb controls of convertRow: the byte for lane l goes to bits 16-23
+/// Group sums of x: sums[i][g] (m x numGroups).
+void groupSums(const WeightQuantArgs &args, float *sums) {
+  int64_t numGroups = args.numGroups;
+  for (int64_t i = 0; i < args.m; ++i) {
+    const float *x = args.x + i * args.k;
+    for (int64_t g = 0; g < numGroups; ++g) {
+      int64_t g0 = g * args.groupSize;
+      sums[i * numGroups + g] =
+          sumOf(x + g0, std::min(args.groupSize, args.k - g0));
+    }
+  }
+}
+
+/// max |x| over the m x k activations.
+float maxAbsOf(const WeightQuantArgs &args) {
+  float maxAbs = 0.0f;
+  for (int64_t i = 0; i < args.m * args.k; ++i)
+    maxAbs = std::max(maxAbs, std::fabs(args.x[i]));
+  return maxAbs;
+}
+
+/// Adds the group's sum_k x_k u_k (d0: cols 0-7, d1: 8-15) to acc as
+/// s (d - z sum_k x_k).
+inline void finishGroup(const WeightQuantArgs &args, const GemvInputs &in,
+                        int64_t g, int64_t p, int i, __m256 d0, __m256 d1,
+                        __m256 *acc) {
+  int64_t numGroups = args.numGroups;
+  int64_t param = (p * args.numGroups + g) * kLlmoPanelN;
+  const float *scales = args.scales + param, *zps = args.zeroPoints + param;
+  __m256 unit = _mm256_set1_ps(in.unit), unit2 = _mm256_set1_ps(in.unit2);
+  d0 = _mm256_mul_ps(_mm256_mul_ps(d0, unit), unit2);
+  d1 = _mm256_mul_ps(_mm256_mul_ps(d1, unit), unit2);
+  __m256 xs = _mm256_broadcast_ss(in.xSums + i * numGroups + g);
+  acc[0] =
+      _mm256_fmadd_ps(_mm256_loadu_ps(scales),
+                      _mm256_fnmadd_ps(_mm256_loadu_ps(zps), xs, d0), acc[0]);
+  acc[1] = _mm256_fmadd_ps(_mm256_loadu_ps(scales + 8),
+                           _mm256_fnmadd_ps(_mm256_loadu_ps(zps + 8), xs, d1),
+                           acc[1]);
+}
+
+/// Stores the MR output rows of panel p and applies the epilogue.
+template <int MR>
+void storeGemvRows(const WeightQuantArgs &args, int64_t p,
+                   __m256 (&acc)[MR][2]) {
+  int64_t cols = std::min<int64_t>(kLlmoPanelN, args.n - p * kLlmoPanelN);
+  for (int i = 0; i < MR; ++i) {
+    alignas(32) float row[16];
+    _mm256_store_ps(row, acc[i][0]);
+    _mm256_store_ps(row + 8, acc[i][1]);
+    float *dst = args.out + i * args.n + p * kLlmoPanelN;
+    std::copy(row, row + cols, dst);
+    applyEpilogue(dst, args.n, 1, cols, args.epilogue, p * kLlmoPanelN, i);
+  }
+}
+
+//===-- 4 bits ------------------------------------------------------------===//
+//
+// A panel's 8-row block is 16 words, one per column, with row r of the
+// block in bits 4r..4r+3. Masking a word with 0xF << 4r leaves u * 16^r;
+// rows 6 and 7 are first shifted down by 24, so the pattern is always
+// below 2^24. No shuffle and no conversion (denormal mode): per 8 rows and
+// 16 columns, two loads, 16 ands, 2 shifts and 16 FMAs. The activation of
+// row r is prescaled by 16^-r' (r' = r, or r - 6 for rows 6 and 7) and
+// pre-broadcast to 8 lanes, so the FMAs take it with a plain load.
+// (The earlier layout, two columns per byte, needed two vpshufb per row and
+// streamed ~4.5 GB/s on one core of the benchmark machine, this one ~7.)
+
+/// The activations of one kernel call: [m][kPadded][8] floats.
+inline int64_t gemv4InputFloats(int64_t m, int64_t k) {
+  return m * (k + 7) / 8 * 8 * 8;
+}
+
+/// Fills `xb` ([m][kPadded][8]) with the prescaled, broadcast activations
+/// (zero past K) and `sums` with their group sums.
+GemvInputs prepareGemv4(const WeightQuantArgs &args, bool denormal, float *xb,
+                        float *sums) {
+  groupSums(args, sums);
+  float maxAbs = maxAbsOf(args);
+  // The largest |x| * 2^xShift is ~2^117: every product x' u 16^r' 2^-149
+  // (at most 2^117 * 2^24 * 2^-149 = 2^-8) and their sums stay normal and
+  // finite; the unit 2^(149 - xShift) is applied as two factors.
+  int xShift =
+      maxAbs > 0.0f && std::isfinite(maxAbs) ? 116 - std::ilogb(maxAbs) : 0;
+  int unitShift = 149 - xShift;
+  // Row r of a block gets 2^(xShift - 4 r'), times 2^-149 for the integer
+  // conversion: exact power-of-two factors, applied in double so that the
+  // factor itself never under- or overflows.
+  double factors[8];
+  for (int r = 0; r < 8; ++r)
+    factors[r] = std::ldexp(1.0, xShift - 4 * (r < 6 ? r : r - 6) -
+                                     (denormal ? 0 : 149));
+  int64_t kPadded = (args.k + 7) / 8 * 8;
+  for (int64_t i = 0; i < args.m; ++i)
+    for (int64_t k = 0; k < kPadded; ++k) {
+      float value =
+          k < args.k ? (float)((double)args.x[i * args.k + k] * factors[k % 8])
+                     : 0.0f;
+      std::fill_n(xb + (i * kPadded + k) * 8, 8, value);
+    }
+  return {xb, sums, std::ldexp(1.0f, unitShift / 2),
+          std::ldexp(1.0f, unitShift - unitShift / 2)};
+}
+
+/// The lanes of a masked word as floats: the bit pattern itself (denormal)
+/// or its integer value.
+template <bool denormal> inline __m256 laneValues(__m256i masked) {
+  if constexpr (denormal)
+    return _mm256_castsi256_ps(masked);
+  else
+    return _mm256_cvtepi32_ps(masked);
+}
+
+template <int MR, bool denormal>
+void gemvPanel4(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
+  // Independent FMA chains per output row and half panel: enough to cover
+  // the FMA latency with a single activation row.
+  constexpr int kChains = MR == 1 ? 4 : MR == 2 ? 2 : 1;
+  __m256 acc[MR][2];
+  for (int i = 0; i < MR; ++i)
+    acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  const uint8_t *panel = args.packed + p * args.panelBytes;
+  int64_t kPadded = (args.k + 7) / 8 * 8;
+  int64_t numGroups = args.numGroups;
+  for (int64_t g = 0; g < numGroups; ++g) {
+    // Groups start on 8-row blocks (the caller checks); the last block of
+    // the last group runs past K over zero activations.
+    int64_t b0 = g * args.groupSize / 8;
+    int64_t b1 = (std::min(args.k, (g + 1) * args.groupSize) + 7) / 8;
+    __m256 part[MR][2][kChains];
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 8
+      for (int h = 0; h < 2; ++h)
+#pragma GCC unroll 8
+        for (int c = 0; c < kChains; ++c)
+          part[i][h][c] = _mm256_setzero_ps();
+    for (int64_t b = b0; b < b1; ++b) {
+      const uint8_t *block = panel + b * 64;
+      _mm_prefetch(reinterpret_cast<const char *>(
+                       reinterpret_cast<uintptr_t>(block) + kPrefetchBytes),
+                   _MM_HINT_T0);
+      __m256i v0 = _mm256_loadu_si256((const __m256i *)block);
+      __m256i v1 = _mm256_loadu_si256((const __m256i *)(block + 32));
+      const float *xr = in.x + b * 64;
+#pragma GCC unroll 8
+      for (int r = 0; r < 8; ++r) {
+        if (r == 6) {
+          v0 = _mm256_srli_epi32(v0, 24);
+          v1 = _mm256_srli_epi32(v1, 24);
+        }
+        __m256i mask = _mm256_set1_epi32(0xF << (4 * (r < 6 ? r : r - 6)));
+        __m256 u0 = laneValues<denormal>(_mm256_and_si256(v0, mask));
+        __m256 u1 = laneValues<denormal>(_mm256_and_si256(v1, mask));
+#pragma GCC unroll 8
+        for (int i = 0; i < MR; ++i) {
+          __m256 xv = _mm256_load_ps(xr + i * kPadded * 8 + r * 8);
+          part[i][0][r % kChains] =
+              _mm256_fmadd_ps(xv, u0, part[i][0][r % kChains]);
+          part[i][1][r % kChains] =
+              _mm256_fmadd_ps(xv, u1, part[i][1][r % kChains]);
+        }
+      }
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      __m256 d0 = part[i][0][0], d1 = part[i][1][0];
+#pragma GCC unroll 8
+      for (int c = 1; c < kChains; ++c) {
+        d0 = _mm256_add_ps(d0, part[i][0][c]);
+        d1 = _mm256_add_ps(d1, part[i][1][c]);
+      }
+      finishGroup(args, in, g, p, i, d0, d1, acc[i]);
+    }
+  }
+  storeGemvRows<MR>(args, p, acc);
+}
+
+//===-- 8 bits ------------------------------------------------------------===//
+//
+// One byte per column: vpshufb moves byte b of a row into bits 16-23
+// (denormal: b * 2^-133) or 0-7 (integer) of its lane.
+
+inline constexpr int kUnitShift8 = 133;
+
+/// vpshufb controls of convertRow8: the byte for lane l goes to bits 16-23
 /// (denormal) or 0-7 of that lane, the other bytes are zeroed.
-template <int bits, bool denormal> struct ShuffleControl {
+template <bool denormal> struct ShuffleControl {
   static constexpr std::array<int8_t, 32> make(int low, int high) {
     std::array<int8_t, 32> bytes{};
     for (int lane = 0; lane < 8; ++lane)
@@ -550,78 +747,57 @@ template <int bits, bool denormal> struct ShuffleControl {
                                   : (int8_t)-1;
     return bytes;
   }
-  alignas(32) static constexpr std::array<int8_t, 32> first = make(0, bits == 4
-                                                                          ? 0
-                                                                          : 8);
-  alignas(32) static constexpr std::array<int8_t, 32> second =
-      make(4, bits == 4 ? 4 : 12);
+  alignas(32) static constexpr std::array<int8_t, 32> first = make(0, 8);
+  alignas(32) static constexpr std::array<int8_t, 32> second = make(4, 12);
 };
 
-/// Converts one packed panel row into two vectors of stored values (times
-/// 2^-133 when `denormal`). 4 bits: f0 = [lo cols 0-3 | bytes 0-3], f1 =
-/// [lo cols 4-7 | bytes 4-7]: the whole byte v = 16 hi + lo stands for hi
-/// column j + 8, so that hi = (v - lo) / 16 needs no shift. 8 bits: f0 =
-/// [cols 0-3 | 8-11], f1 = [cols 4-7 | 12-15].
-template <int bits, bool denormal>
-inline void convertRow(const uint8_t *packedRow, __m256 &f0, __m256 &f1) {
-  using Control = ShuffleControl<bits, denormal>;
+/// One packed panel row as f0 = [cols 0-3 | 8-11], f1 = [cols 4-7 | 12-15]
+/// (times 2^-133 when `denormal`).
+template <bool denormal>
+inline void convertRow8(const uint8_t *packedRow, __m256 &f0, __m256 &f1) {
+  using Control = ShuffleControl<denormal>;
   const __m256i ctl0 =
       _mm256_load_si256((const __m256i *)Control::first.data());
   const __m256i ctl1 =
       _mm256_load_si256((const __m256i *)Control::second.data());
-  __m256i y;
-  if constexpr (bits == 4) {
-    int64_t word;
-    std::memcpy(&word, packedRow, sizeof(word));
-    const __m256i mask =
-        _mm256_setr_epi64x(0x0F0F0F0F0F0F0F0FLL, 0x0F0F0F0F0F0F0F0FLL, -1, -1);
-    y = _mm256_and_si256(_mm256_set1_epi64x(word), mask);
-  } else {
-    y = _mm256_broadcastsi128_si256(
-        _mm_loadu_si128((const __m128i *)packedRow));
-  }
+  __m256i y =
+      _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)packedRow));
   __m256i v0 = _mm256_shuffle_epi8(y, ctl0), v1 = _mm256_shuffle_epi8(y, ctl1);
-  if constexpr (denormal) {
-    f0 = _mm256_castsi256_ps(v0);
-    f1 = _mm256_castsi256_ps(v1);
-  } else {
-    f0 = _mm256_cvtepi32_ps(v0);
-    f1 = _mm256_cvtepi32_ps(v1);
-  }
+  f0 = laneValues<denormal>(v0);
+  f1 = laneValues<denormal>(v1);
 }
 
-/// Turns a group's accumulators of convertRow values into sum_k x_k u_k for
-/// columns 0-7 (d0) and 8-15 (d1).
-template <int bits>
-inline void finishSums(__m256 a0, __m256 a1, __m256 unit, __m256 &d0,
-                       __m256 &d1) {
-  __m256 lo = _mm256_permute2f128_ps(a0, a1, 0x20);
-  __m256 hi = _mm256_permute2f128_ps(a0, a1, 0x31);
-  if constexpr (bits == 4)
-    hi = _mm256_mul_ps(_mm256_sub_ps(hi, lo), _mm256_set1_ps(0.0625f));
-  d0 = _mm256_mul_ps(lo, unit);
-  d1 = _mm256_mul_ps(hi, unit);
+/// Fills `sums` and, for the denormal conversion, `scaled` (m x k) with
+/// x * 2^xShift. xShift keeps the largest |x| * 2^xShift * 255 * k well
+/// inside the float range.
+GemvInputs prepareGemv8(const WeightQuantArgs &args, bool denormal,
+                        float *scaled, float *sums) {
+  groupSums(args, sums);
+  if (!denormal)
+    return {args.x, sums, 1.0f, 1.0f};
+  float maxAbs = maxAbsOf(args);
+  // |x| * 2^xShift < 2^109; unit = 2^(133 - xShift) stays finite.
+  int xShift = 6;
+  if (maxAbs > 0.0f && std::isfinite(maxAbs))
+    xShift = std::clamp(108 - std::ilogb(maxAbs), 6, 127);
+  float factor = std::ldexp(1.0f, xShift);
+  for (int64_t i = 0; i < args.m * args.k; ++i)
+    scaled[i] = args.x[i] * factor;
+  return {scaled, sums, std::ldexp(1.0f, kUnitShift8 - xShift), 1.0f};
 }
 
-/// Decode path (m <= 4), bound by converting the packed weight. Per group
-/// the scale and zero point are factored out of the sum:
-///   sum_k x_k (u_k - z) s = s (sum_k x_k u_k - z sum_k x_k),
-/// so the inner loop only converts and multiply-adds (the reassociation
-/// stays within the 1e-5 float tolerance the compiled code is held to).
-template <int bits, int MR, bool denormal>
-void gemvPanel(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
+template <int MR, bool denormal>
+void gemvPanel8(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
   __m256 acc[MR][2];
   for (int i = 0; i < MR; ++i)
     acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-  constexpr int64_t rowBytes = bits == 4 ? 8 : 16;
-  const uint8_t *panel = args.packed + p * args.k * rowBytes;
+  constexpr int64_t rowBytes = 16;
+  const uint8_t *panel = args.packed + p * args.panelBytes;
   const float *x0 = in.x, *x1 = x0 + args.k, *x2 = x1 + args.k,
               *x3 = x2 + args.k;
-  int64_t numGroups = (args.k + args.groupSize - 1) / args.groupSize;
-  const __m256 unit = _mm256_set1_ps(in.unit);
+  int64_t numGroups = args.numGroups;
   for (int64_t g = 0; g < numGroups; ++g) {
     int64_t g0 = g * args.groupSize, g1 = std::min(args.k, g0 + args.groupSize);
-    int64_t param = g * args.paddedN + p * kLlmoPanelN;
     __m256 g00 = _mm256_setzero_ps(), g01 = g00, g10 = g00, g11 = g00,
            g20 = g00, g21 = g00, g30 = g00, g31 = g00;
     int64_t r = g0;
@@ -631,7 +807,7 @@ void gemvPanel(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
       for (; r + 4 <= g1; r += 4) {
         __m256 u0, u1, xv;
 #define LLMO_UNROLLED_ROW(j, lo, hi)                                           \
-  convertRow<bits, denormal>(panel + (r + j) * rowBytes, u0, u1);              \
+  convertRow8<denormal>(panel + (r + j) * rowBytes, u0, u1);                   \
   xv = _mm256_broadcast_ss(x0 + r + j);                                        \
   lo = _mm256_fmadd_ps(xv, u0, lo);                                            \
   hi = _mm256_fmadd_ps(xv, u1, hi);
@@ -646,7 +822,7 @@ void gemvPanel(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
     }
     for (; r < g1; ++r) {
       __m256 u0, u1;
-      convertRow<bits, denormal>(panel + r * rowBytes, u0, u1);
+      convertRow8<denormal>(panel + r * rowBytes, u0, u1);
 #define LLMO_FMA_ROW(i)                                                        \
   if constexpr (MR > i) {                                                      \
     __m256 xv = _mm256_broadcast_ss(x##i + r);                                 \
@@ -659,83 +835,43 @@ void gemvPanel(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
       LLMO_FMA_ROW(3)
 #undef LLMO_FMA_ROW
     }
-    const float *scales = args.scales + param, *zps = args.zeroPoints + param;
-    __m256 sc0 = _mm256_loadu_ps(scales), sc1 = _mm256_loadu_ps(scales + 8);
-    __m256 z0 = _mm256_loadu_ps(zps), z1 = _mm256_loadu_ps(zps + 8);
-    auto finishGroup = [&](int i, __m256 a0, __m256 a1) {
-      __m256 xs = _mm256_broadcast_ss(in.xSums + i * numGroups + g);
-      __m256 d0, d1;
-      finishSums<bits>(a0, a1, unit, d0, d1);
-      acc[i][0] = _mm256_fmadd_ps(sc0, _mm256_fnmadd_ps(z0, xs, d0), acc[i][0]);
-      acc[i][1] = _mm256_fmadd_ps(sc1, _mm256_fnmadd_ps(z1, xs, d1), acc[i][1]);
+    // [cols 0-3 | 8-11], [cols 4-7 | 12-15] -> cols 0-7, 8-15.
+    auto finish = [&](int i, __m256 a0, __m256 a1) {
+      finishGroup(args, in, g, p, i, _mm256_permute2f128_ps(a0, a1, 0x20),
+                  _mm256_permute2f128_ps(a0, a1, 0x31), acc[i]);
     };
-    finishGroup(0, g00, g01);
+    finish(0, g00, g01);
     if constexpr (MR > 1)
-      finishGroup(1, g10, g11);
+      finish(1, g10, g11);
     if constexpr (MR > 2)
-      finishGroup(2, g20, g21);
+      finish(2, g20, g21);
     if constexpr (MR > 3)
-      finishGroup(3, g30, g31);
+      finish(3, g30, g31);
   }
-  int64_t cols = std::min<int64_t>(kLlmoPanelN, args.n - p * kLlmoPanelN);
-  for (int i = 0; i < MR; ++i) {
-    alignas(32) float row[16];
-    _mm256_store_ps(row, acc[i][0]);
-    _mm256_store_ps(row + 8, acc[i][1]);
-    float *dst = args.out + i * args.n + p * kLlmoPanelN;
-    std::copy(row, row + cols, dst);
-    applyEpilogue(dst, args.n, 1, cols, args.epilogue, p * kLlmoPanelN, i);
-  }
+  storeGemvRows<MR>(args, p, acc);
 }
 
 template <int bits, bool denormal>
 void gemvRows(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
   dispatchRows<4>(args.m, [&](auto rows) {
-    gemvPanel<bits, decltype(rows)::value, denormal>(args, in, p);
+    if constexpr (bits == 4)
+      gemvPanel4<decltype(rows)::value, denormal>(args, in, p);
+    else
+      gemvPanel8<decltype(rows)::value, denormal>(args, in, p);
   });
-}
-
-/// Fills `sums` (m x numGroups) with the group sums of x and, for the
-/// denormal conversion, `scaled` (m x k) with x * 2^xShift; returns
-/// GemvInputs over them. xShift keeps the largest |x| * 2^xShift * 255 * k
-/// well inside the float range.
-GemvInputs prepareGemv(const WeightQuantArgs &args, bool denormal,
-                       float *scaled, float *sums) {
-  int64_t numGroups = (args.k + args.groupSize - 1) / args.groupSize;
-  for (int64_t i = 0; i < args.m; ++i) {
-    const float *x = args.x + i * args.k;
-    for (int64_t g = 0; g < numGroups; ++g) {
-      int64_t g0 = g * args.groupSize;
-      sums[i * numGroups + g] =
-          sumOf(x + g0, std::min(args.groupSize, args.k - g0));
-    }
-  }
-  if (!denormal)
-    return {args.x, sums, 1.0f};
-  float maxAbs = 0.0f;
-  for (int64_t i = 0; i < args.m * args.k; ++i)
-    maxAbs = std::max(maxAbs, std::fabs(args.x[i]));
-  // |x| * 2^xShift < 2^109; unit = 2^(133 - xShift) stays finite.
-  int xShift = 6;
-  if (maxAbs > 0.0f && std::isfinite(maxAbs))
-    xShift = std::clamp(108 - std::ilogb(maxAbs), 6, 127);
-  float factor = std::ldexp(1.0f, xShift);
-  for (int64_t i = 0; i < args.m * args.k; ++i)
-    scaled[i] = args.x[i] * factor;
-  return {scaled, sums, std::ldexp(1.0f, kUnitShift - xShift)};
 }
 
 /// Dequantizes rows [k0, k0 + kc) of panel p into `out` (kc x 16 floats).
 template <int bits>
 void dequantPanelBlock(const WeightQuantArgs &args, int64_t p, int64_t k0,
                        int64_t kc, float *out) {
-  const uint8_t *panel = args.packed + p * args.k * args.rowBytes;
+  const uint8_t *panel = args.packed + p * args.panelBytes;
   for (int64_t r = 0; r < kc; ++r) {
     int64_t row = k0 + r;
-    int64_t param = (row / args.groupSize) * args.paddedN + p * kLlmoPanelN;
+    int64_t param = (p * args.numGroups + row / args.groupSize) * kLlmoPanelN;
     __m256 w0, w1;
-    dequantRow<bits>(panel + row * args.rowBytes, args.scales + param,
-                     args.zeroPoints + param, w0, w1);
+    dequantRow<bits>(panel, row, args.scales + param, args.zeroPoints + param,
+                     w0, w1);
     _mm256_storeu_ps(out + r * kLlmoPanelN, w0);
     _mm256_storeu_ps(out + r * kLlmoPanelN + 8, w1);
   }
@@ -754,7 +890,7 @@ void kernelWeightQuantLinear(void *ctx, const int64_t *desc, void *const *ops) {
   args.k = desc[2];
   int bits = (int)desc[3];
   args.groupSize = desc[4];
-  args.paddedN = numPanels(args.n) * kLlmoPanelN;
+  args.numGroups = (args.k + args.groupSize - 1) / args.groupSize;
   args.x = (const float *)ops[0];
   args.packed = (const uint8_t *)ops[1];
   args.scales = (const float *)ops[2];
@@ -762,7 +898,7 @@ void kernelWeightQuantLinear(void *ctx, const int64_t *desc, void *const *ops) {
   args.epilogue = {desc[5] ? (const float *)ops[4] : nullptr, desc[6],
                    desc[7] ? (const float *)ops[5] : nullptr};
   args.out = (float *)ops[6];
-  args.rowBytes = bits == 4 ? 8 : 16;
+  args.panelBytes = weightQuantPanelBytes(args.k, bits);
   ExecContext &ec = contextOf(ctx);
   int64_t panels = numPanels(args.n);
   if (args.k == 0) {
@@ -770,14 +906,22 @@ void kernelWeightQuantLinear(void *ctx, const int64_t *desc, void *const *ops) {
     applyEpilogue(args.out, args.n, args.m, args.n, args.epilogue, 0, 0);
     return;
   }
-  int64_t numGroups = (args.k + args.groupSize - 1) / args.groupSize;
-  if (args.m <= 4 && (size_t)args.m * (args.k + numGroups) * sizeof(float) <=
-                         kScratchBytesPerWorker) {
-    // Worker 0's scratch holds the prepared activations, read by all.
-    float *scaled = (float *)ec.workerScratch(0);
+  int64_t numGroups = args.numGroups;
+  // Decode (m <= 4): the GEMVs, with the prepared activations in worker 0's
+  // scratch (read by all workers). The 4-bit one needs groups that start on
+  // its 8-row blocks.
+  size_t gemvFloats =
+      bits == 4 ? gemv4InputFloats(args.m, args.k) : (size_t)args.m * args.k;
+  bool gemv = args.m <= 4 &&
+              (gemvFloats + args.m * numGroups) * sizeof(float) <=
+                  kScratchBytesPerWorker &&
+              (bits == 8 || numGroups == 1 || args.groupSize % 8 == 0);
+  if (gemv) {
+    float *prepared = (float *)ec.workerScratch(0);
+    float *sums = prepared + gemvFloats;
     bool denormal = useDenormalConversion();
-    GemvInputs in =
-        prepareGemv(args, denormal, scaled, scaled + args.m * args.k);
+    GemvInputs in = bits == 4 ? prepareGemv4(args, denormal, prepared, sums)
+                              : prepareGemv8(args, denormal, prepared, sums);
     ec.pool->parallelFor(panels, 1, [&](int64_t begin, int64_t end, int) {
       if (!denormal) {
         for (int64_t p = begin; p < end; ++p)
@@ -785,8 +929,8 @@ void kernelWeightQuantLinear(void *ctx, const int64_t *desc, void *const *ops) {
                     : gemvRows<8, false>(args, in, p);
         return;
       }
-      // convertRow's denormal weights must not read as zero (DAZ, MXCSR
-      // bit 6, is per thread and may be set by the host application).
+      // The denormal weight lanes must not read as zero (DAZ, MXCSR bit 6,
+      // is per thread and may be set by the host application).
       unsigned csr = _mm_getcsr();
       if (csr & 0x40)
         _mm_setcsr(csr & ~0x40u);

@@ -40,7 +40,7 @@ void packInt8(const int8_t *weight, int64_t k, int64_t n, int8_t *out) {
 }
 
 size_t packedWeightQuantBytes(int64_t k, int64_t n, int bits) {
-  return (size_t)numPanels(n) * k * (bits == 4 ? 8 : 16);
+  return (size_t)numPanels(n) * (bits == 4 ? (k + 7) / 8 * 64 : k * 16);
 }
 
 size_t weightQuantParamFloats(int64_t k, int64_t n, int64_t groupSize) {
@@ -54,32 +54,40 @@ void packWeightQuant(const int8_t *q, int64_t k, int64_t n, int bits,
   auto at = [&](int64_t r, int64_t col) -> uint8_t {
     return col < n ? (uint8_t)(q[r * n + col] + offset) : (uint8_t)offset;
   };
-  for (int64_t p = 0; p < numPanels(n); ++p)
-    for (int64_t r = 0; r < k; ++r) {
-      int64_t base = p * kLlmoPanelN;
-      if (bits == 8) {
+  for (int64_t p = 0; p < numPanels(n); ++p) {
+    int64_t base = p * kLlmoPanelN;
+    if (bits == 8) {
+      for (int64_t r = 0; r < k; ++r)
         for (int c = 0; c < kLlmoPanelN; ++c)
           *out++ = at(r, base + c);
-      } else {
-        for (int c = 0; c < 8; ++c)
-          *out++ = (uint8_t)(at(r, base + c) | (at(r, base + c + 8) << 4));
-      }
+      continue;
     }
+    // 8-row blocks of 16 little-endian words; rows past K stay 0.
+    for (int64_t b = 0; b < (k + 7) / 8; ++b)
+      for (int c = 0; c < kLlmoPanelN; ++c) {
+        uint32_t word = 0;
+        for (int r = 0; r < 8 && 8 * b + r < k; ++r)
+          word |= (uint32_t)(at(8 * b + r, base + c) & 0xF) << (4 * r);
+        for (int byte = 0; byte < 4; ++byte)
+          *out++ = (uint8_t)(word >> (8 * byte));
+      }
+  }
 }
 
 void packWeightQuantParams(const float *scales, const int32_t *zeroPoints,
                            int64_t k, int64_t n, int64_t groupSize, int bits,
                            float *outScales, float *outZeroPoints) {
   int64_t groups = (k + groupSize - 1) / groupSize;
-  int64_t padded = numPanels(n) * kLlmoPanelN;
   int offset = bits == 4 ? 8 : 128;
-  for (int64_t g = 0; g < groups; ++g)
-    for (int64_t col = 0; col < padded; ++col) {
-      bool real = col < n;
-      outScales[g * padded + col] = real ? scales[g * n + col] : 0.0f;
-      outZeroPoints[g * padded + col] =
-          (float)((real ? zeroPoints[g * n + col] : 0) + offset);
-    }
+  for (int64_t p = 0; p < numPanels(n); ++p)
+    for (int64_t g = 0; g < groups; ++g)
+      for (int c = 0; c < kLlmoPanelN; ++c) {
+        int64_t col = p * kLlmoPanelN + c;
+        bool real = col < n;
+        *outScales++ = real ? scales[g * n + col] : 0.0f;
+        *outZeroPoints++ =
+            (float)((real ? zeroPoints[g * n + col] : 0) + offset);
+      }
 }
 
 } // namespace llmo::rt

@@ -30,7 +30,7 @@ extern "C" {
 typedef void (*llmo_kernel_fn)(void *ctx, const int64_t *desc,
                                void *const *operands);
 
-enum { kLlmoKernelAbiVersion = 6, kLlmoMaxKernelRank = 8 };
+enum { kLlmoKernelAbiVersion = 7, kLlmoMaxKernelRank = 8 };
 
 /// x86 CPU features the generated code may be compiled to use, by their
 /// LLVM names (which GCC's and Clang's __builtin_cpu_supports share).
