@@ -14,7 +14,6 @@
 #include "llmo/Runtime/Packing.h"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <immintrin.h>
 
@@ -451,29 +450,26 @@ void kernelMatmul(void *ctx, const int64_t *desc, void *const *ops) {
 
 namespace {
 
-/// Bytes of one packed weight-only quantized panel (see Packing.h).
+/// Bytes of one packed weight-only quantized panel (see Packing.h): 64
+/// bytes per block of 32 / bits rows.
 inline int64_t weightQuantPanelBytes(int64_t k, int bits) {
-  return bits == 4 ? (k + 7) / 8 * 64 : k * 16;
+  int64_t rows = 32 / bits;
+  return (k + rows - 1) / rows * 64;
 }
 
 /// The stored (unsigned) values of row `row` of a packed panel as floats
 /// (lo: cols 0-7, hi: cols 8-15).
 template <int bits>
 inline void loadRow(const uint8_t *panel, int64_t row, __m256 &lo, __m256 &hi) {
-  if constexpr (bits == 4) {
-    // Word c of the row's 8-row block holds the row in bits 4 (row % 8).
-    const __m256i *words = (const __m256i *)(panel + row / 8 * 64);
-    __m128i shift = _mm_cvtsi32_si128((int)(row % 8) * 4);
-    __m256i nibble = _mm256_set1_epi32(0xF);
-    lo = _mm256_cvtepi32_ps(_mm256_and_si256(
-        _mm256_srl_epi32(_mm256_loadu_si256(words), shift), nibble));
-    hi = _mm256_cvtepi32_ps(_mm256_and_si256(
-        _mm256_srl_epi32(_mm256_loadu_si256(words + 1), shift), nibble));
-  } else {
-    __m128i v = _mm_loadu_si128((const __m128i *)(panel + row * 16));
-    lo = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(v));
-    hi = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(v, 8)));
-  }
+  // Word c of the row's block holds the row in bits bits * (row % rows).
+  constexpr int rows = 32 / bits;
+  const __m256i *words = (const __m256i *)(panel + row / rows * 64);
+  __m128i shift = _mm_cvtsi32_si128((int)(row % rows) * bits);
+  __m256i field = _mm256_set1_epi32((1 << bits) - 1);
+  lo = _mm256_cvtepi32_ps(_mm256_and_si256(
+      _mm256_srl_epi32(_mm256_loadu_si256(words), shift), field));
+  hi = _mm256_cvtepi32_ps(_mm256_and_si256(
+      _mm256_srl_epi32(_mm256_loadu_si256(words + 1), shift), field));
 }
 
 /// Dequantizes row `row` of a packed panel, (u - zp) * scale: 16 floats
@@ -606,48 +602,63 @@ void storeGemvRows(const WeightQuantArgs &args, int64_t p,
   }
 }
 
-//===-- 4 bits ------------------------------------------------------------===//
+//===-- The masked-block GEMV ---------------------------------------------===//
 //
-// A panel's 8-row block is 16 words, one per column, with row r of the
-// block in bits 4r..4r+3. Masking a word with 0xF << 4r leaves u * 16^r;
-// rows 6 and 7 are first shifted down by 24, so the pattern is always
-// below 2^24. No shuffle and no conversion (denormal mode): per 8 rows and
-// 16 columns, two loads, 16 ands, 2 shifts and 16 FMAs. The activation of
-// row r is prescaled by 16^-r' (r' = r, or r - 6 for rows 6 and 7) and
-// pre-broadcast to 8 lanes, so the FMAs take it with a plain load.
-// (The earlier layout, two columns per byte, needed two vpshufb per row and
-// streamed ~4.5 GB/s on one core of the benchmark machine, this one ~7.)
+// A panel's block of 32 / bits rows is 16 words, one per column, with row r
+// of the block in bits [bits r, bits (r + 1)). Masking a word leaves
+// u * 2^(bits r); the rows whose field ends above bit 24 (4 bits: rows 6
+// and 7; 8 bits: row 3) are first shifted down by 24, so the pattern is
+// always below 2^24. No shuffle and, in denormal mode, no conversion: per
+// block and 16 columns two loads, one and per row, two shifts and two FMAs
+// per row. The activation of row r is prescaled by 2^-(bits r') (r' the
+// field's position after any shift) and pre-broadcast to 8 lanes, so the
+// FMAs take it with a plain load. (The layout this replaced, bytes of
+// columns moved into lanes by two vpshufb per row, streamed ~4.5 GB/s (4
+// bits) and ~8 GB/s (8 bits) on one core of the benchmark machine.)
+
+template <int bits> struct MaskedBlock {
+  static constexpr int rows = 32 / bits;
+  // Rows extracted before the shift by 24.
+  static constexpr int lowRows = 24 / bits;
+  static constexpr int position(int r) { return r < lowRows ? r : r - lowRows; }
+  static constexpr int mask(int r) {
+    return ((1 << bits) - 1) << (bits * position(r));
+  }
+};
 
 /// The activations of one kernel call: [m][kPadded][8] floats.
-inline int64_t gemv4InputFloats(int64_t m, int64_t k) {
-  return m * (k + 7) / 8 * 8 * 8;
+template <int bits> inline int64_t gemvInputFloats(int64_t m, int64_t k) {
+  constexpr int rows = MaskedBlock<bits>::rows;
+  return m * ((k + rows - 1) / rows * rows) * 8;
 }
 
 /// Fills `xb` ([m][kPadded][8]) with the prescaled, broadcast activations
 /// (zero past K) and `sums` with their group sums.
-GemvInputs prepareGemv4(const WeightQuantArgs &args, bool denormal, float *xb,
-                        float *sums) {
+template <int bits>
+GemvInputs prepareGemv(const WeightQuantArgs &args, bool denormal, float *xb,
+                       float *sums) {
+  using Block = MaskedBlock<bits>;
   groupSums(args, sums);
   float maxAbs = maxAbsOf(args);
-  // The largest |x| * 2^xShift is ~2^117: every product x' u 16^r' 2^-149
-  // (at most 2^117 * 2^24 * 2^-149 = 2^-8) and their sums stay normal and
-  // finite; the unit 2^(149 - xShift) is applied as two factors.
+  // The largest |x| * 2^xShift is ~2^117: every product x' u 2^(bits r')
+  // 2^-149 (at most 2^117 * 2^24 * 2^-149 = 2^-8) and their sums stay
+  // normal and finite; the unit 2^(149 - xShift) is applied as two factors.
   int xShift =
       maxAbs > 0.0f && std::isfinite(maxAbs) ? 116 - std::ilogb(maxAbs) : 0;
   int unitShift = 149 - xShift;
-  // Row r of a block gets 2^(xShift - 4 r'), times 2^-149 for the integer
-  // conversion: exact power-of-two factors, applied in double so that the
-  // factor itself never under- or overflows.
-  double factors[8];
-  for (int r = 0; r < 8; ++r)
-    factors[r] = std::ldexp(1.0, xShift - 4 * (r < 6 ? r : r - 6) -
+  // Row r of a block gets 2^(xShift - bits r'), times 2^-149 for the
+  // integer conversion: exact power-of-two factors, applied in double so
+  // that the factor itself never under- or overflows.
+  double factors[Block::rows];
+  for (int r = 0; r < Block::rows; ++r)
+    factors[r] = std::ldexp(1.0, xShift - bits * Block::position(r) -
                                      (denormal ? 0 : 149));
-  int64_t kPadded = (args.k + 7) / 8 * 8;
+  int64_t kPadded = gemvInputFloats<bits>(1, args.k) / 8;
   for (int64_t i = 0; i < args.m; ++i)
     for (int64_t k = 0; k < kPadded; ++k) {
-      float value =
-          k < args.k ? (float)((double)args.x[i * args.k + k] * factors[k % 8])
-                     : 0.0f;
+      float value = k < args.k ? (float)((double)args.x[i * args.k + k] *
+                                         factors[k % Block::rows])
+                               : 0.0f;
       std::fill_n(xb + (i * kPadded + k) * 8, 8, value);
     }
   return {xb, sums, std::ldexp(1.0f, unitShift / 2),
@@ -663,8 +674,9 @@ template <bool denormal> inline __m256 laneValues(__m256i masked) {
     return _mm256_cvtepi32_ps(masked);
 }
 
-template <int MR, bool denormal>
-void gemvPanel4(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
+template <int bits, int MR, bool denormal>
+void gemvPanel(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
+  using Block = MaskedBlock<bits>;
   // Independent FMA chains per output row and half panel: enough to cover
   // the FMA latency with a single activation row.
   constexpr int kChains = MR == 1 ? 4 : MR == 2 ? 2 : 1;
@@ -672,13 +684,14 @@ void gemvPanel4(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
   for (int i = 0; i < MR; ++i)
     acc[i][0] = acc[i][1] = _mm256_setzero_ps();
   const uint8_t *panel = args.packed + p * args.panelBytes;
-  int64_t kPadded = (args.k + 7) / 8 * 8;
-  int64_t numGroups = args.numGroups;
-  for (int64_t g = 0; g < numGroups; ++g) {
-    // Groups start on 8-row blocks (the caller checks); the last block of
-    // the last group runs past K over zero activations.
-    int64_t b0 = g * args.groupSize / 8;
-    int64_t b1 = (std::min(args.k, (g + 1) * args.groupSize) + 7) / 8;
+  int64_t kPadded = gemvInputFloats<bits>(1, args.k) / 8;
+  for (int64_t g = 0; g < args.numGroups; ++g) {
+    // Groups start on blocks (the caller checks); the last block of the
+    // last group runs past K over zero activations.
+    int64_t b0 = g * args.groupSize / Block::rows;
+    int64_t b1 =
+        (std::min(args.k, (g + 1) * args.groupSize) + Block::rows - 1) /
+        Block::rows;
     __m256 part[MR][2][kChains];
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i)
@@ -694,16 +707,21 @@ void gemvPanel4(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
                    _MM_HINT_T0);
       __m256i v0 = _mm256_loadu_si256((const __m256i *)block);
       __m256i v1 = _mm256_loadu_si256((const __m256i *)(block + 32));
-      const float *xr = in.x + b * 64;
+      const float *xr = in.x + b * Block::rows * 8;
 #pragma GCC unroll 8
-      for (int r = 0; r < 8; ++r) {
-        if (r == 6) {
+      for (int r = 0; r < Block::rows; ++r) {
+        if (r == Block::lowRows) {
           v0 = _mm256_srli_epi32(v0, 24);
           v1 = _mm256_srli_epi32(v1, 24);
         }
-        __m256i mask = _mm256_set1_epi32(0xF << (4 * (r < 6 ? r : r - 6)));
-        __m256 u0 = laneValues<denormal>(_mm256_and_si256(v0, mask));
-        __m256 u1 = laneValues<denormal>(_mm256_and_si256(v1, mask));
+        __m256i w0 = v0, w1 = v1;
+        // After the shift the last row's field is the only bits left.
+        if (r != Block::rows - 1 || Block::position(r) != 0) {
+          __m256i mask = _mm256_set1_epi32(Block::mask(r));
+          w0 = _mm256_and_si256(v0, mask);
+          w1 = _mm256_and_si256(v1, mask);
+        }
+        __m256 u0 = laneValues<denormal>(w0), u1 = laneValues<denormal>(w1);
 #pragma GCC unroll 8
         for (int i = 0; i < MR; ++i) {
           __m256 xv = _mm256_load_ps(xr + i * kPadded * 8 + r * 8);
@@ -728,136 +746,10 @@ void gemvPanel4(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
   storeGemvRows<MR>(args, p, acc);
 }
 
-//===-- 8 bits ------------------------------------------------------------===//
-//
-// One byte per column: vpshufb moves byte b of a row into bits 16-23
-// (denormal: b * 2^-133) or 0-7 (integer) of its lane.
-
-inline constexpr int kUnitShift8 = 133;
-
-/// vpshufb controls of convertRow8: the byte for lane l goes to bits 16-23
-/// (denormal) or 0-7 of that lane, the other bytes are zeroed.
-template <bool denormal> struct ShuffleControl {
-  static constexpr std::array<int8_t, 32> make(int low, int high) {
-    std::array<int8_t, 32> bytes{};
-    for (int lane = 0; lane < 8; ++lane)
-      for (int b = 0; b < 4; ++b)
-        bytes[lane * 4 + b] = b == (denormal ? 2 : 0)
-                                  ? (int8_t)((lane < 4 ? low : high) + lane % 4)
-                                  : (int8_t)-1;
-    return bytes;
-  }
-  alignas(32) static constexpr std::array<int8_t, 32> first = make(0, 8);
-  alignas(32) static constexpr std::array<int8_t, 32> second = make(4, 12);
-};
-
-/// One packed panel row as f0 = [cols 0-3 | 8-11], f1 = [cols 4-7 | 12-15]
-/// (times 2^-133 when `denormal`).
-template <bool denormal>
-inline void convertRow8(const uint8_t *packedRow, __m256 &f0, __m256 &f1) {
-  using Control = ShuffleControl<denormal>;
-  const __m256i ctl0 =
-      _mm256_load_si256((const __m256i *)Control::first.data());
-  const __m256i ctl1 =
-      _mm256_load_si256((const __m256i *)Control::second.data());
-  __m256i y =
-      _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)packedRow));
-  __m256i v0 = _mm256_shuffle_epi8(y, ctl0), v1 = _mm256_shuffle_epi8(y, ctl1);
-  f0 = laneValues<denormal>(v0);
-  f1 = laneValues<denormal>(v1);
-}
-
-/// Fills `sums` and, for the denormal conversion, `scaled` (m x k) with
-/// x * 2^xShift. xShift keeps the largest |x| * 2^xShift * 255 * k well
-/// inside the float range.
-GemvInputs prepareGemv8(const WeightQuantArgs &args, bool denormal,
-                        float *scaled, float *sums) {
-  groupSums(args, sums);
-  if (!denormal)
-    return {args.x, sums, 1.0f, 1.0f};
-  float maxAbs = maxAbsOf(args);
-  // |x| * 2^xShift < 2^109; unit = 2^(133 - xShift) stays finite.
-  int xShift = 6;
-  if (maxAbs > 0.0f && std::isfinite(maxAbs))
-    xShift = std::clamp(108 - std::ilogb(maxAbs), 6, 127);
-  float factor = std::ldexp(1.0f, xShift);
-  for (int64_t i = 0; i < args.m * args.k; ++i)
-    scaled[i] = args.x[i] * factor;
-  return {scaled, sums, std::ldexp(1.0f, kUnitShift8 - xShift), 1.0f};
-}
-
-template <int MR, bool denormal>
-void gemvPanel8(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
-  __m256 acc[MR][2];
-  for (int i = 0; i < MR; ++i)
-    acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-  constexpr int64_t rowBytes = 16;
-  const uint8_t *panel = args.packed + p * args.panelBytes;
-  const float *x0 = in.x, *x1 = x0 + args.k, *x2 = x1 + args.k,
-              *x3 = x2 + args.k;
-  int64_t numGroups = args.numGroups;
-  for (int64_t g = 0; g < numGroups; ++g) {
-    int64_t g0 = g * args.groupSize, g1 = std::min(args.k, g0 + args.groupSize);
-    __m256 g00 = _mm256_setzero_ps(), g01 = g00, g10 = g00, g11 = g00,
-           g20 = g00, g21 = g00, g30 = g00, g31 = g00;
-    int64_t r = g0;
-    if constexpr (MR == 1) {
-      // Four rows of W in flight so the FMA chains overlap.
-      __m256 a2 = g00, a3 = g00, a4 = g00, a5 = g00, a6 = g00, a7 = g00;
-      for (; r + 4 <= g1; r += 4) {
-        __m256 u0, u1, xv;
-#define LLMO_UNROLLED_ROW(j, lo, hi)                                           \
-  convertRow8<denormal>(panel + (r + j) * rowBytes, u0, u1);                   \
-  xv = _mm256_broadcast_ss(x0 + r + j);                                        \
-  lo = _mm256_fmadd_ps(xv, u0, lo);                                            \
-  hi = _mm256_fmadd_ps(xv, u1, hi);
-        LLMO_UNROLLED_ROW(0, g00, g01)
-        LLMO_UNROLLED_ROW(1, a2, a3)
-        LLMO_UNROLLED_ROW(2, a4, a5)
-        LLMO_UNROLLED_ROW(3, a6, a7)
-#undef LLMO_UNROLLED_ROW
-      }
-      g00 = _mm256_add_ps(_mm256_add_ps(g00, a2), _mm256_add_ps(a4, a6));
-      g01 = _mm256_add_ps(_mm256_add_ps(g01, a3), _mm256_add_ps(a5, a7));
-    }
-    for (; r < g1; ++r) {
-      __m256 u0, u1;
-      convertRow8<denormal>(panel + r * rowBytes, u0, u1);
-#define LLMO_FMA_ROW(i)                                                        \
-  if constexpr (MR > i) {                                                      \
-    __m256 xv = _mm256_broadcast_ss(x##i + r);                                 \
-    g##i##0 = _mm256_fmadd_ps(xv, u0, g##i##0);                                \
-    g##i##1 = _mm256_fmadd_ps(xv, u1, g##i##1);                                \
-  }
-      LLMO_FMA_ROW(0)
-      LLMO_FMA_ROW(1)
-      LLMO_FMA_ROW(2)
-      LLMO_FMA_ROW(3)
-#undef LLMO_FMA_ROW
-    }
-    // [cols 0-3 | 8-11], [cols 4-7 | 12-15] -> cols 0-7, 8-15.
-    auto finish = [&](int i, __m256 a0, __m256 a1) {
-      finishGroup(args, in, g, p, i, _mm256_permute2f128_ps(a0, a1, 0x20),
-                  _mm256_permute2f128_ps(a0, a1, 0x31), acc[i]);
-    };
-    finish(0, g00, g01);
-    if constexpr (MR > 1)
-      finish(1, g10, g11);
-    if constexpr (MR > 2)
-      finish(2, g20, g21);
-    if constexpr (MR > 3)
-      finish(3, g30, g31);
-  }
-  storeGemvRows<MR>(args, p, acc);
-}
-
 template <int bits, bool denormal>
 void gemvRows(const WeightQuantArgs &args, const GemvInputs &in, int64_t p) {
   dispatchRows<4>(args.m, [&](auto rows) {
-    if constexpr (bits == 4)
-      gemvPanel4<decltype(rows)::value, denormal>(args, in, p);
-    else
-      gemvPanel8<decltype(rows)::value, denormal>(args, in, p);
+    gemvPanel<bits, decltype(rows)::value, denormal>(args, in, p);
   });
 }
 
@@ -907,21 +799,20 @@ void kernelWeightQuantLinear(void *ctx, const int64_t *desc, void *const *ops) {
     return;
   }
   int64_t numGroups = args.numGroups;
-  // Decode (m <= 4): the GEMVs, with the prepared activations in worker 0's
-  // scratch (read by all workers). The 4-bit one needs groups that start on
-  // its 8-row blocks.
-  size_t gemvFloats =
-      bits == 4 ? gemv4InputFloats(args.m, args.k) : (size_t)args.m * args.k;
+  // Decode (m <= 4): the GEMV, with the prepared activations in worker 0's
+  // scratch (read by all workers). Groups must start on its row blocks.
+  size_t gemvFloats = bits == 4 ? gemvInputFloats<4>(args.m, args.k)
+                                : gemvInputFloats<8>(args.m, args.k);
   bool gemv = args.m <= 4 &&
               (gemvFloats + args.m * numGroups) * sizeof(float) <=
                   kScratchBytesPerWorker &&
-              (bits == 8 || numGroups == 1 || args.groupSize % 8 == 0);
+              (numGroups == 1 || args.groupSize % (32 / bits) == 0);
   if (gemv) {
     float *prepared = (float *)ec.workerScratch(0);
     float *sums = prepared + gemvFloats;
     bool denormal = useDenormalConversion();
-    GemvInputs in = bits == 4 ? prepareGemv4(args, denormal, prepared, sums)
-                              : prepareGemv8(args, denormal, prepared, sums);
+    GemvInputs in = bits == 4 ? prepareGemv<4>(args, denormal, prepared, sums)
+                              : prepareGemv<8>(args, denormal, prepared, sums);
     ec.pool->parallelFor(panels, 1, [&](int64_t begin, int64_t end, int) {
       if (!denormal) {
         for (int64_t p = begin; p < end; ++p)

@@ -40,7 +40,8 @@ void packInt8(const int8_t *weight, int64_t k, int64_t n, int8_t *out) {
 }
 
 size_t packedWeightQuantBytes(int64_t k, int64_t n, int bits) {
-  return (size_t)numPanels(n) * (bits == 4 ? (k + 7) / 8 * 64 : k * 16);
+  int64_t rows = 32 / bits;
+  return (size_t)numPanels(n) * ((k + rows - 1) / rows * 64);
 }
 
 size_t weightQuantParamFloats(int64_t k, int64_t n, int64_t groupSize) {
@@ -54,24 +55,19 @@ void packWeightQuant(const int8_t *q, int64_t k, int64_t n, int bits,
   auto at = [&](int64_t r, int64_t col) -> uint8_t {
     return col < n ? (uint8_t)(q[r * n + col] + offset) : (uint8_t)offset;
   };
-  for (int64_t p = 0; p < numPanels(n); ++p) {
-    int64_t base = p * kLlmoPanelN;
-    if (bits == 8) {
-      for (int64_t r = 0; r < k; ++r)
-        for (int c = 0; c < kLlmoPanelN; ++c)
-          *out++ = at(r, base + c);
-      continue;
-    }
-    // 8-row blocks of 16 little-endian words; rows past K stay 0.
-    for (int64_t b = 0; b < (k + 7) / 8; ++b)
+  // Blocks of 32 / bits rows, 16 little-endian words each; rows past K
+  // stay 0.
+  int rows = 32 / bits;
+  uint32_t field = (1u << bits) - 1;
+  for (int64_t p = 0; p < numPanels(n); ++p)
+    for (int64_t b = 0; b < (k + rows - 1) / rows; ++b)
       for (int c = 0; c < kLlmoPanelN; ++c) {
         uint32_t word = 0;
-        for (int r = 0; r < 8 && 8 * b + r < k; ++r)
-          word |= (uint32_t)(at(8 * b + r, base + c) & 0xF) << (4 * r);
+        for (int r = 0; r < rows && b * rows + r < k; ++r)
+          word |= (at(b * rows + r, p * kLlmoPanelN + c) & field) << (bits * r);
         for (int byte = 0; byte < 4; ++byte)
           *out++ = (uint8_t)(word >> (8 * byte));
       }
-  }
 }
 
 void packWeightQuantParams(const float *scales, const int32_t *zeroPoints,

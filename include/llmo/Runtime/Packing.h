@@ -35,10 +35,10 @@ void packInt8(const int8_t *weight, int64_t k, int64_t n, int8_t *out);
 /// Weight-only quantized (4 or 8 bits), values stored unsigned: u = q - qmin
 /// of the signed storage type (q + 8 for i4, q + 128 for i8), so that
 /// w = (u - zpu) * scale with zpu = zero_point - qmin kept as a float.
-/// 8 bits: per panel row 16 bytes. 4 bits: K padded to a multiple of 8; per
-/// block of 8 rows 16 little-endian 32-bit words (64 bytes), word c holding
-/// column c with row 8b + r of the block in bits 4r..4r+3 (padding rows 0),
-/// so that the decode kernel extracts a row with a mask, no shuffle.
+/// Per panel, blocks of R = 32 / bits rows (K padded to a multiple of R):
+/// 16 little-endian 32-bit words (64 bytes), word c holding column c with
+/// row R b + r of the block in bits [bits r, bits (r + 1)) (padding rows
+/// 0), so that the decode kernel extracts a row with a mask, no shuffle.
 /// Scales and zero points: [numPanels][numGroups][16] floats, group g
 /// covering rows [g*groupSize, (g+1)*groupSize): a panel's parameters are
 /// contiguous, read in order as the decode kernel streams the panel.
