@@ -309,6 +309,34 @@ TEST(ThreadPoolTest, UsesWorkers) {
   EXPECT_GT(onWorker.load(), 0);
 }
 
+/// Idle workers spin for a while and then block: jobs that follow each
+/// other at once and jobs after a pause longer than the spin (workers
+/// asleep), on several pools used from several threads at once (sessions).
+TEST(ThreadPoolTest, SpinThenBlockOnConcurrentPools) {
+  std::atomic<int64_t> wrong{0};
+  std::vector<std::thread> users;
+  for (int user = 0; user < 3; ++user)
+    users.emplace_back([&, user] {
+      ThreadPool pool(2 + user % 2);
+      std::vector<int> hits(257);
+      for (int job = 0; job < 400; ++job) {
+        int64_t n = 1 + (job * 37 + user) % 257;
+        std::fill(hits.begin(), hits.end(), 0);
+        pool.parallelFor(n, 1 + job % 3, [&](int64_t begin, int64_t end, int) {
+          for (int64_t i = begin; i < end; ++i)
+            ++hits[i];
+        });
+        for (int64_t i = 0; i < n; ++i)
+          wrong += hits[i] != 1;
+        if (job % 50 == 0)
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    });
+  for (std::thread &t : users)
+    t.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
 //===----------------------------------------------------------------------===//
 // Dense kernels
 //===----------------------------------------------------------------------===//
