@@ -5,6 +5,11 @@
 // immediately reduced against V, so the Sq x Sk score matrix is never
 // written to memory.
 //
+// Key columns that the mask closes for every row of an item (a causal mask's
+// upper triangle) are neither scored nor multiplied with V: their
+// probabilities are exactly 0 (see maskedTail), so the result is the same
+// bit for bit and causal prefill does about half the work.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Kernels.h"
@@ -15,6 +20,41 @@
 #include <immintrin.h>
 
 namespace llmo::rt {
+namespace {
+
+/// A mask value at or below this closes a column (-inf, or the -3.4e38 of
+/// torch.finfo(float32).min that Hugging Face exports add).
+constexpr float kClosed = -1e30f;
+/// A row's max score comes from an open column, one at or above this.
+constexpr float kOpen = -1e20f;
+
+/// The columns [0, n) an item of rows [i0, i0 + rows) must score: n - 1 is
+/// the last column some row does not close, rounded up to a multiple of 8
+/// so the softmax's vector loop and scalar tail split the columns as
+/// before. Closed columns past it are skipped only when every row also has
+/// an open column: then each skipped score is at most kClosed + |q.k|
+/// scale and the row's max at least kOpen - |q.k| scale, so exp(score -
+/// max) is exactly 0 in float (for |q.k| scale < 1e29), adds nothing to
+/// the sum and multiplies V by 0. Otherwise (a fully closed row, unusual
+/// mask values) all Sk columns are scored.
+int64_t scoredColumns(const float *mask, int64_t rowStride, int64_t colStride,
+                      int64_t i0, int64_t rows, int64_t sk) {
+  if (colStride == 0)
+    return sk;
+  int64_t extent = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *row = mask + (i0 + r) * rowStride;
+    int64_t j = sk - 1;
+    while (j >= 0 && row[j * colStride] <= kClosed)
+      --j;
+    if (j < 0 || !(row[j * colStride] >= kOpen))
+      return sk;
+    extent = std::max(extent, j + 1);
+  }
+  return std::min(sk, (extent + 7) / 8 * 8);
+}
+
+} // namespace
 
 void kernelAttention(void *ctx, const int64_t *desc, void *const *ops) {
   int64_t batches = desc[0], sq = desc[1], sk = desc[2], d = desc[3],
@@ -48,7 +88,6 @@ void kernelAttention(void *ctx, const int64_t *desc, void *const *ops) {
                 kT[t * sk + j] = kb[j * d + t];
             head = b;
           }
-          smallGemm(q + (b * sq + i0) * d, d, kT, sk, rows, sk, d, scores, sk);
           int64_t maskBase = 0;
           if (mask) {
             int64_t rest = b;
@@ -57,6 +96,12 @@ void kernelAttention(void *ctx, const int64_t *desc, void *const *ops) {
               rest /= dims[dim];
             }
           }
+          // Columns [n, sk) are closed for every row: not scored.
+          int64_t n =
+              mask ? scoredColumns(mask + maskBase, maskStrides[rank - 2],
+                                   maskStrides[rank - 1], i0, rows, sk)
+                   : sk;
+          smallGemm(q + (b * sq + i0) * d, d, kT, sk, rows, n, d, scores, sk);
           __m256 sv = _mm256_set1_ps(scale);
           for (int64_t r = 0; r < rows; ++r) {
             float *row = scores + r * sk;
@@ -66,7 +111,7 @@ void kernelAttention(void *ctx, const int64_t *desc, void *const *ops) {
             int64_t ms = mask ? maskStrides[rank - 1] : 0;
             __m256 mx = _mm256_set1_ps(-INFINITY);
             int64_t j = 0;
-            for (; j + 8 <= sk; j += 8) {
+            for (; j + 8 <= n; j += 8) {
               __m256 s = _mm256_mul_ps(_mm256_loadu_ps(row + j), sv);
               if (maskRow)
                 s = _mm256_add_ps(s, ms == 1 ? _mm256_loadu_ps(maskRow + j)
@@ -79,7 +124,7 @@ void kernelAttention(void *ctx, const int64_t *desc, void *const *ops) {
             float maxValue = -INFINITY;
             for (float lane : lanes)
               maxValue = std::max(maxValue, lane);
-            for (; j < sk; ++j) {
+            for (; j < n; ++j) {
               float s = row[j] * scale;
               if (maskRow)
                 s += maskRow[j * ms];
@@ -87,7 +132,7 @@ void kernelAttention(void *ctx, const int64_t *desc, void *const *ops) {
               maxValue = std::max(maxValue, s);
             }
             __m256 m = _mm256_set1_ps(maxValue), acc = _mm256_setzero_ps();
-            for (j = 0; j + 8 <= sk; j += 8) {
+            for (j = 0; j + 8 <= n; j += 8) {
               __m256 e = expPs(_mm256_sub_ps(_mm256_loadu_ps(row + j), m));
               _mm256_storeu_ps(row + j, e);
               acc = _mm256_add_ps(acc, e);
@@ -96,17 +141,17 @@ void kernelAttention(void *ctx, const int64_t *desc, void *const *ops) {
             float sum = 0;
             for (float lane : lanes)
               sum += lane;
-            for (; j < sk; ++j)
+            for (; j < n; ++j)
               sum += row[j] = std::exp(row[j] - maxValue);
             // Normalizing the probabilities first keeps P @ V a plain GEMM.
             __m256 inv = _mm256_set1_ps(1.0f / sum);
-            for (j = 0; j + 8 <= sk; j += 8)
+            for (j = 0; j + 8 <= n; j += 8)
               _mm256_storeu_ps(row + j,
                                _mm256_mul_ps(_mm256_loadu_ps(row + j), inv));
-            for (; j < sk; ++j)
+            for (; j < n; ++j)
               row[j] *= 1.0f / sum;
           }
-          smallGemm(scores, sk, vb, dv, rows, dv, sk, out + (b * sq + i0) * dv,
+          smallGemm(scores, sk, vb, dv, rows, dv, n, out + (b * sq + i0) * dv,
                     dv);
         }
       });

@@ -1507,12 +1507,65 @@ TEST_F(CpuKernelsTest, Softmax) {
   }
 }
 
-/// Fused attention against evalAttention: scores = float(q . k) * scale
-/// (+ mask, broadcast over [batch..., Sq, Sk]), softmax over Sk, times V.
-TEST_F(CpuKernelsTest, Attention) {
-  std::mt19937 rng(16);
+/// Fused attention over [2, 3] heads against a double reference of
+/// evalAttention: scores = float(q . k) * scale (+ mask, broadcast over
+/// [batch..., Sq, Sk] with `maskStrides`), softmax over Sk, times V.
+void checkAttention(Exec &exec, std::mt19937 &rng, int64_t sq, int64_t sk,
+                    int64_t d, int64_t dv, const std::vector<float> &mask,
+                    const std::vector<int64_t> &maskStrides) {
   const std::vector<int64_t> batchDims = {2, 3};
   const int64_t batches = 6;
+  auto q = randomFloats(rng, batches * sq * d);
+  auto k = randomFloats(rng, batches * sk * d);
+  auto v = randomFloats(rng, batches * sk * dv);
+  float scale = 1.0f / std::sqrt((float)d);
+  bool hasMask = !mask.empty();
+  std::vector<int64_t> desc = {batches,       sq,      sk, d, dv,
+                               bitsOf(scale), hasMask, 4};
+  desc.insert(desc.end(), batchDims.begin(), batchDims.end());
+  desc.push_back(sq);
+  desc.push_back(sk);
+  desc.insert(desc.end(), maskStrides.begin(), maskStrides.end());
+  GuardedOutput out(batches * sq * dv);
+  exec.call(kernelAttention, desc,
+            {q.data(), k.data(), v.data(), hasMask ? mask.data() : nullptr,
+             out.get()});
+  ASSERT_TRUE(out.guardIntact());
+  std::vector<double> ref(batches * sq * dv), bound(ref.size());
+  for (int64_t b = 0; b < batches; ++b)
+    for (int64_t i = 0; i < sq; ++i) {
+      std::vector<double> row(sk);
+      double maxValue = -INFINITY;
+      for (int64_t j = 0; j < sk; ++j) {
+        double dot = 0;
+        for (int64_t t = 0; t < d; ++t)
+          dot += (double)q[(b * sq + i) * d + t] * k[(b * sk + j) * d + t];
+        double s = (float)((float)dot * scale);
+        if (hasMask)
+          s = (float)(s + mask[b / 3 * maskStrides[0] + b % 3 * maskStrides[1] +
+                               i * maskStrides[2] + j * maskStrides[3]]);
+        row[j] = s;
+        maxValue = std::max(maxValue, s);
+      }
+      double sum = 0;
+      for (double &s : row)
+        sum += s = std::exp(s - maxValue);
+      for (int64_t c = 0; c < dv; ++c) {
+        double acc = 0, mag = 0;
+        for (int64_t j = 0; j < sk; ++j) {
+          double term = row[j] / sum * v[(b * sk + j) * dv + c];
+          acc += term;
+          mag += std::fabs(term);
+        }
+        ref[(b * sq + i) * dv + c] = acc;
+        bound[(b * sq + i) * dv + c] = 1e-6 + 1e-5 * mag;
+      }
+    }
+  ASSERT_TRUE(allWithin(out.get(), ref.data(), bound.data(), ref.size()));
+}
+
+TEST_F(CpuKernelsTest, Attention) {
+  std::mt19937 rng(16);
   enum MaskKind { kNoMask, kSquareMask, kKeyMask };
   for (int threads : kThreadCounts) {
     Exec exec(threads);
@@ -1526,10 +1579,6 @@ TEST_F(CpuKernelsTest, Attention) {
                   " D=" + std::to_string(d) + " Dv=" + std::to_string(dv) +
                   " mask=" + std::to_string(maskKind) +
                   " threads=" + std::to_string(threads));
-              auto q = randomFloats(rng, batches * sq * d);
-              auto k = randomFloats(rng, batches * sk * d);
-              auto v = randomFloats(rng, batches * sk * dv);
-              float scale = 1.0f / std::sqrt((float)d);
               // Score dims [2, 3, Sq, Sk]; the mask is [Sq, Sk] (causal) or
               // [2, 1, 1, Sk] (padding), with -3.4e38 for masked entries.
               std::vector<int64_t> maskStrides(4, 0);
@@ -1547,53 +1596,46 @@ TEST_F(CpuKernelsTest, Attention) {
                 for (int64_t j = 0; j < sk; ++j) // batch 1 fully masked
                   mask[sk + j] = -3.4e38f;
               }
-              bool hasMask = maskKind != kNoMask;
-              std::vector<int64_t> desc = {batches,       sq,      sk, d, dv,
-                                           bitsOf(scale), hasMask, 4};
-              desc.insert(desc.end(), batchDims.begin(), batchDims.end());
-              desc.push_back(sq);
-              desc.push_back(sk);
-              desc.insert(desc.end(), maskStrides.begin(), maskStrides.end());
-              GuardedOutput out(batches * sq * dv);
-              exec.call(kernelAttention, desc,
-                        {q.data(), k.data(), v.data(),
-                         hasMask ? mask.data() : nullptr, out.get()});
-              ASSERT_TRUE(out.guardIntact());
-              std::vector<double> ref(batches * sq * dv), bound(ref.size());
-              for (int64_t b = 0; b < batches; ++b)
-                for (int64_t i = 0; i < sq; ++i) {
-                  std::vector<double> row(sk);
-                  double maxValue = -INFINITY;
-                  for (int64_t j = 0; j < sk; ++j) {
-                    double dot = 0;
-                    for (int64_t t = 0; t < d; ++t)
-                      dot += (double)q[(b * sq + i) * d + t] *
-                             k[(b * sk + j) * d + t];
-                    double s = (float)((float)dot * scale);
-                    if (hasMask)
-                      s = (float)(s + mask[b / 3 * maskStrides[0] +
-                                           i * maskStrides[2] +
-                                           j * maskStrides[3]]);
-                    row[j] = s;
-                    maxValue = std::max(maxValue, s);
-                  }
-                  double sum = 0;
-                  for (double &s : row)
-                    sum += s = std::exp(s - maxValue);
-                  for (int64_t c = 0; c < dv; ++c) {
-                    double acc = 0, mag = 0;
-                    for (int64_t j = 0; j < sk; ++j) {
-                      double term = row[j] / sum * v[(b * sk + j) * dv + c];
-                      acc += term;
-                      mag += std::fabs(term);
-                    }
-                    ref[(b * sq + i) * dv + c] = acc;
-                    bound[(b * sq + i) * dv + c] = 1e-6 + 1e-5 * mag;
-                  }
-                }
-              ASSERT_TRUE(
-                  allWithin(out.get(), ref.data(), bound.data(), ref.size()));
+              ASSERT_NO_FATAL_FAILURE(
+                  checkAttention(exec, rng, sq, sk, d, dv, mask, maskStrides));
             }
+  }
+}
+
+/// Causal masks long enough that whole trailing columns are closed for a
+/// block of query rows (the kernel skips them): -3.4e38 and -inf, with past
+/// keys, a fully closed row, a closed entry of unusual size (-1e25, not
+/// skippable) and a per-head mask.
+TEST_F(CpuKernelsTest, AttentionSkipsClosedColumns) {
+  std::mt19937 rng(25);
+  enum Variant { kFinfoMin, kInfinity, kClosedRow, kUnusual, kPerHead };
+  for (int threads : kThreadCounts) {
+    Exec exec(threads);
+    for (auto [sq, sk] : {std::pair<int64_t, int64_t>{40, 40}, {37, 45}})
+      for (Variant variant :
+           {kFinfoMin, kInfinity, kClosedRow, kUnusual, kPerHead}) {
+        SCOPED_TRACE("Sq=" + std::to_string(sq) + " Sk=" + std::to_string(sk) +
+                     " variant=" + std::to_string(variant) +
+                     " threads=" + std::to_string(threads));
+        float closed = variant == kInfinity ? -INFINITY : -3.4e38f;
+        int64_t heads = variant == kPerHead ? 6 : 1;
+        std::vector<float> mask(heads * sq * sk);
+        for (int64_t h = 0; h < heads; ++h)
+          for (int64_t i = 0; i < sq; ++i)
+            for (int64_t j = 0; j < sk; ++j)
+              // Per head, the diagonal moves: head h sees h more keys.
+              mask[(h * sq + i) * sk + j] = j > i + sk - sq + h ? closed : 0.0f;
+        if (variant == kClosedRow)
+          std::fill_n(mask.begin() + 3 * sk, sk, closed);
+        if (variant == kUnusual)
+          mask[2 * sk + sk - 1] = -1e25f;
+        std::vector<int64_t> maskStrides =
+            variant == kPerHead
+                ? std::vector<int64_t>{3 * sq * sk, sq * sk, sk, 1}
+                : std::vector<int64_t>{0, 0, sk, 1};
+        ASSERT_NO_FATAL_FAILURE(
+            checkAttention(exec, rng, sq, sk, 17, 13, mask, maskStrides));
+      }
   }
 }
 
