@@ -222,6 +222,9 @@ int main(int argc, char **argv) {
       return llmo::reportError(input + ": fusion failed (see the diagnostics "
                                        "above)");
   }
+  // lld resets every cl::opt of the process when it finishes, so the
+  // option values used after code generation are copied first.
+  std::string outputPath = output, inputPath = input, reportFile = reportPath;
   if (emitArtifact) {
     FailureOr<llmo::CpuLowering> lowering = llmo::lowerToCpu(*module);
     if (failed(lowering))
@@ -229,9 +232,6 @@ int main(int argc, char **argv) {
                                        "the diagnostics above)");
     llmo::CpuTargetOptions targetOptions{targetTriple, targetCpu,
                                          targetFeatures};
-    // lld resets every cl::opt of the process when it finishes, so the
-    // option values used below are copied first.
-    std::string outputPath = output, inputPath = input;
     llvm::json::Object quantization{{"quant", quant},
                                     {"activations", activations},
                                     {"smoothquant_alpha", alpha},
@@ -261,15 +261,15 @@ int main(int argc, char **argv) {
     if (failed(llmo::writeArtifact(outputPath, *lowering, *code, extraText,
                                    error)))
       return llmo::reportError(error);
-  } else if (!llmo::writeModule(*module, output, error)) {
+  } else if (!llmo::writeModule(*module, outputPath, error)) {
     return llmo::reportError(error);
   }
-  if (report && !reportPath.empty()) {
+  if (report && !reportFile.empty()) {
     std::string message;
-    auto file = mlir::openOutputFile(reportPath, &message);
+    auto file = mlir::openOutputFile(reportFile, &message);
     if (!file) {
-      llvm::sys::fs::remove(output);
-      return llmo::reportError(reportPath + ": " + message);
+      llvm::sys::fs::remove(outputPath);
+      return llmo::reportError(reportFile + ": " + message);
     }
     file->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(*report)))
                << "\n";
