@@ -138,10 +138,8 @@ int main(int argc, char **argv) {
   printf("isa_peak: clock_ghz=%.2f\n", ghz);
   printf("isa_peak: vfmadd231ps per_ns=%.2f per_cycle=%.2f\n", fma, fma / ghz);
   printf("isa_peak: vpmaddwd per_ns=%.2f per_cycle=%.2f\n", wd, wd / ghz);
-  printf("isa_peak: vpmaddubsw per_ns=%.2f per_cycle=%.2f\n", ubsw,
-         ubsw / ghz);
-  printf("isa_peak: u8s8_step per_ns=%.2f per_cycle=%.2f\n", u8s8,
-         u8s8 / ghz);
+  printf("isa_peak: vpmaddubsw per_ns=%.2f per_cycle=%.2f\n", ubsw, ubsw / ghz);
+  printf("isa_peak: u8s8_step per_ns=%.2f per_cycle=%.2f\n", u8s8, u8s8 / ghz);
   printf("isa_peak: exact_i16_step per_ns=%.2f per_cycle=%.2f\n", exact,
          exact / ghz);
   double fp32Macs = fma * 8, exactMacs = exact * 16, u8s8Macs = u8s8 * 32;

@@ -53,7 +53,6 @@ static double now(void) {
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-
 /* Sums p[0, words) as `streams` equal parts of a multiple of 16 words read
  * side by side, then the remainder. */
 static uint64_t sum_slice(const uint64_t *p, size_t words, int streams) {
