@@ -203,6 +203,9 @@ private:
   // Node import
   // ----------------------------------------------------------------
   LogicalResult importNode(const NodeProto &node);
+  LogicalResult checkOpsetForm(const NodeProto &node);
+  LogicalResult checkDeclaredOutput(const onnx::ValueInfoProto &output,
+                                    Value value, std::string &errorOut);
   using Handler = std::function<LogicalResult(
       const NodeProto &, ArrayRef<Value>, SmallVectorImpl<Value> &)>;
   void registerHandlers();
@@ -1322,6 +1325,102 @@ void Importer::registerHandlers() {
 // Driver
 //===----------------------------------------------------------------------===//
 
+/// The first opset (default domain) that defines each op llmo imports and
+/// ONNX added after opset 13, the lowest llmo imports.
+const llvm::StringMap<int64_t> &opsetSince() {
+  static const llvm::StringMap<int64_t> since = {
+      {"CastLike", 15}, {"LayerNormalization", 17}, {"Gelu", 20}};
+  return since;
+}
+
+/// Attributes and inputs that exist only in some opsets: a model that uses
+/// one outside them is malformed (onnxruntime refuses it too), and guessing
+/// what the exporter meant could import a different computation.
+LogicalResult Importer::checkOpsetForm(const NodeProto &node) {
+  StringRef op = node.op_type();
+  bool axesInput = node.input_size() > 1 && !node.input(1).empty();
+  auto removed = [&](StringRef attr, int64_t inOpset, StringRef now) {
+    return fail(node, "attribute '" + attr + "' is not defined in opset " +
+                          Twine(opset) + " (removed in opset " +
+                          Twine(inOpset) + ": " + now + ")");
+  };
+  if (op == "ReduceMean" || op == "ReduceMax" || op == "ReduceMin") {
+    if (opset >= 18 && findAttr(node, "axes"))
+      return removed("axes", 18, "axes is the second input");
+    if (opset < 18 && axesInput)
+      return fail(node, "takes axes as an input only from opset 18; the "
+                        "model imports opset " +
+                            Twine(opset) + " (use the 'axes' attribute)");
+  }
+  if ((op == "ReduceSum" || op == "Squeeze" || op == "Unsqueeze") &&
+      findAttr(node, "axes"))
+    return removed("axes", 13, "axes is the second input");
+  if (op == "Split" && findAttr(node, "split"))
+    return removed("split", 13, "the sizes are the second input");
+  // Attributes added to an op after opset 13.
+  struct AddedAttr {
+    StringRef op, attr;
+    int64_t since;
+  };
+  static const AddedAttr added[] = {{"Reshape", "allowzero", 14},
+                                    {"Shape", "start", 15},
+                                    {"Shape", "end", 15},
+                                    {"Split", "num_outputs", 18},
+                                    {"QuantizeLinear", "saturate", 19},
+                                    {"QuantizeLinear", "block_size", 21},
+                                    {"QuantizeLinear", "output_dtype", 21},
+                                    {"DequantizeLinear", "block_size", 21}};
+  for (const AddedAttr &a : added)
+    if (op == a.op && opset < a.since && findAttr(node, a.attr))
+      return fail(node, "attribute '" + a.attr +
+                            "' is defined only from opset " + Twine(a.since) +
+                            "; the model imports opset " + Twine(opset));
+  return success();
+}
+
+/// A graph output whose declared element type or fixed dims differ from
+/// what the graph computes is a malformed model (or a wrong
+/// --input-shape): refusing it beats handing the caller a tensor other
+/// than the one the model promises.
+LogicalResult Importer::checkDeclaredOutput(const onnx::ValueInfoProto &output,
+                                            Value value,
+                                            std::string &errorOut) {
+  if (!output.type().has_tensor_type())
+    return success();
+  const auto &declared = output.type().tensor_type();
+  auto type = cast<RankedTensorType>(value.getType());
+  std::string computed;
+  llvm::raw_string_ostream os(computed);
+  os << type;
+  if (declared.elem_type() != 0) {
+    Type element = elementTypeOf(&ctx, declared.elem_type());
+    if (element != type.getElementType()) {
+      errorOut = "graph output '" + output.name() + "' is declared as " +
+                 dataTypeName(declared.elem_type()) +
+                 " but the graph computes " + computed;
+      return failure();
+    }
+  }
+  if (!declared.has_shape())
+    return success();
+  const auto &shape = declared.shape();
+  bool rankDiffers = shape.dim_size() != type.getRank();
+  for (int d = 0; !rankDiffers && d < shape.dim_size(); ++d)
+    rankDiffers = shape.dim(d).has_dim_value() &&
+                  shape.dim(d).dim_value() != type.getDimSize(d);
+  if (rankDiffers) {
+    std::string dims;
+    for (int d = 0; d < shape.dim_size(); ++d)
+      dims += (d ? "x" : "") + (shape.dim(d).has_dim_value()
+                                    ? std::to_string(shape.dim(d).dim_value())
+                                    : std::string("?"));
+    errorOut = "graph output '" + output.name() + "' is declared with shape [" +
+               dims + "] but the graph computes " + computed;
+    return failure();
+  }
+  return success();
+}
+
 LogicalResult Importer::importNode(const NodeProto &node) {
   loc = NameLoc::get(
       builder.getStringAttr(node.name().empty() ? node.op_type() : node.name()),
@@ -1337,6 +1436,8 @@ LogicalResult Importer::importNode(const NodeProto &node) {
       return fail(node, "input '" + name + "' is not defined");
     inputs.push_back(it->second);
   }
+  if (failed(checkOpsetForm(node)))
+    return failure();
   const Handler &handler = handlers[node.op_type()];
   // Required inputs per op (the rest are optional); default one.
   static const llvm::StringMap<int> requiredInputs = {{"Constant", 0},
@@ -1402,18 +1503,25 @@ OwningOpRef<ModuleOp> Importer::run(std::string &errorOut) {
   }
   registerHandlers();
 
-  // One error listing every unsupported op, before doing any work.
-  std::map<std::string, std::vector<std::string>> unsupported;
+  // One error listing every unsupported op, and every op the model's opset
+  // does not define yet, before doing any work.
+  using NodesByOp = std::map<std::string, std::vector<std::string>>;
+  NodesByOp unsupported, tooNew;
   for (const auto &node : graph.node()) {
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
-    if (!defaultDomain || !handlers.count(node.op_type()))
+    std::string name = node.name().empty() ? "<unnamed>" : node.name();
+    auto since = opsetSince().find(node.op_type());
+    if (defaultDomain && since != opsetSince().end() && opset < since->second)
+      tooNew[node.op_type()].push_back(name);
+    else if (!defaultDomain || !handlers.count(node.op_type()))
       unsupported[(defaultDomain ? "" : node.domain() + ".") + node.op_type()]
-          .push_back(node.name().empty() ? "<unnamed>" : node.name());
+          .push_back(name);
   }
-  if (!unsupported.empty()) {
-    std::string msg = "unsupported ONNX ops:";
-    for (auto &[op, names] : unsupported) {
-      msg += " " + op + " (nodes:";
+  // "OP (nodes: 'a' 'b' and 3 more); ..."; `label` adds to "OP (".
+  auto listNodes = [](std::string msg, const NodesByOp &ops,
+                      auto label) -> std::string {
+    for (auto &[op, names] : ops) {
+      msg += " " + op + " (" + label(op) + "nodes:";
       for (size_t i = 0; i < names.size() && i < 5; ++i)
         msg += " '" + names[i] + "'";
       if (names.size() > 5)
@@ -1421,7 +1529,23 @@ OwningOpRef<ModuleOp> Importer::run(std::string &errorOut) {
       msg += ");";
     }
     msg.pop_back();
-    errorOut = msg;
+    return msg;
+  };
+  std::string opsError;
+  if (!unsupported.empty())
+    opsError = listNodes("unsupported ONNX ops:", unsupported,
+                         [](const std::string &) { return std::string(); });
+  if (!tooNew.empty())
+    opsError += (opsError.empty() ? "" : "; ") +
+                listNodes("ONNX ops not defined in opset " +
+                              std::to_string(opset) + ":",
+                          tooNew, [](const std::string &op) {
+                            return "defined from opset " +
+                                   std::to_string(opsetSince().lookup(op)) +
+                                   "; ";
+                          });
+  if (!opsError.empty()) {
+    errorOut = opsError;
     return {};
   }
 
@@ -1540,6 +1664,8 @@ OwningOpRef<ModuleOp> Importer::run(std::string &errorOut) {
       errorOut = "graph output '" + output.name() + "' is not produced";
       return {};
     }
+    if (failed(checkDeclaredOutput(output, it->second, errorOut)))
+      return {};
     results.push_back(it->second);
     resultTypes.push_back(it->second.getType());
   }
