@@ -14,6 +14,10 @@ WORKDIR/models by bench/bench_models.py) and every thread count N:
     (time.perf_counter around InferenceSession.run), in a child process;
   * onnxruntime int8: quantize_dynamic(weight_type=QInt8, per_channel=True),
     timed the same way;
+  * both onnxruntime measurements are taken twice, before and after llmo's
+    runs of the model (--no-ort-bracket: before only), and reported over
+    the 2 x --runs runs: the VM's clock drifts within a run, and this way
+    both sides are timed across the same stretch;
   * llmo, per config: llmo-compile MODEL.onnx -o X.llmo --target=cpu FLAGS
     --input-shape NAME=1xS ... --report=R.json (once per config), then
     llmo-run X.llmo --input NAME=F.npy ... --threads N --repeat RUNS
@@ -260,6 +264,7 @@ class Bench:
         self.results = []
         self.membw = {}
         self.isa = {}
+        self.clock_end = None
         self.decode_bw = []
         self.ort_int8_acc = {}
 
@@ -515,6 +520,7 @@ class Bench:
             if os.path.exists(int8_path) and "error" not in ort_res[self.a.threads[0]][1]:
                 self.ort_int8_acc[name] = compare(np.load(int8_path), ref)
 
+        llmo_res = []
         for config in self.a.configs:
             artifact, comp = self.llmo_compile(name, config, d, meta)
             for t in self.a.threads:
@@ -526,14 +532,24 @@ class Bench:
                         import numpy as np
 
                         llmo["accuracy"] = compare(np.load(llmo["output_file"]), ref)
-                o32, o8 = ort_res[t]
-                row = {"model": name, "threads": t, "config": config, "compile": comp,
-                       "llmo": llmo, "ort_fp32": o32, "ort_int8": o8,
-                       "ratio_fp32": ratio(llmo, o32), "ratio_int8": ratio(llmo, o8),
-                       "parameters": meta.get("parameters"), "seq": meta["seq"]}
-                self.results.append(row)
-                if name == "llama-decode":
-                    self.decode_bandwidth(row, d)
+                llmo_res.append((config, t, comp, llmo))
+        # onnxruntime again after llmo, so that both sides' runs span the
+        # same stretch of time: this VM's clock drifts (2.5-2.9 GHz within
+        # one run), which moved single-pass ratios by up to ~15 %.
+        if self.a.ort_bracket:
+            for t in self.a.threads:
+                ort_res[t] = tuple(bracket(before, self.ort(name, kind, model, d, t))
+                                   for before, kind, model in
+                                   zip(ort_res[t], ("fp32", "int8"), (fp32, int8)))
+        for config, t, comp, llmo in llmo_res:
+            o32, o8 = ort_res[t]
+            row = {"model": name, "threads": t, "config": config, "compile": comp,
+                   "llmo": llmo, "ort_fp32": o32, "ort_int8": o8,
+                   "ratio_fp32": ratio(llmo, o32), "ratio_int8": ratio(llmo, o8),
+                   "parameters": meta.get("parameters"), "seq": meta["seq"]}
+            self.results.append(row)
+            if name == "llama-decode":
+                self.decode_bandwidth(row, d)
         self.write_json()
 
     def decode_bandwidth(self, row, d):
@@ -591,7 +607,8 @@ class Bench:
                 "warmup_ort": a.warmup, "threads": a.threads, "configs": a.configs,
                 "config_flags": {c: CONFIGS[c] for c in a.configs},
                 "group_size": a.group_size, "llama_layers": a.llama_layers,
-                "membw": self.membw, "isa_peak": self.isa}
+                "membw": self.membw, "isa_peak": self.isa,
+                "clock_ghz_end": self.clock_end, "ort_bracket": a.ort_bracket}
 
     def write_json(self):
         if not self.a.json:
@@ -611,6 +628,11 @@ class Bench:
         self.measure_isa()
         for name in self.a.models:
             self.model(name)
+        # The clock again at the end: how far it drifted during the run.
+        start = dict(self.isa)
+        self.measure_isa()
+        self.clock_end = self.isa.get("clock_ghz")
+        self.isa = start
         self.write_json()
         print(self.markdown())
         return 0
@@ -652,6 +674,18 @@ class Bench:
                          f"onnxruntime alone take {min(base):.0f} MB of it (before the "
                          f"session is created).")
             lines.append("")
+        if a.ort_bracket:
+            drift = []
+            for r in self.results:
+                for kind in ("ort_fp32", "ort_int8"):
+                    pm = r[kind].get("pass_medians_ms")
+                    if pm and r["config"] == a.configs[0]:
+                        drift.append(f"{r['model']} {kind[4:]} t={r['threads']} "
+                                     f"{pm[0]:.4g}/{pm[1]:.4g}")
+            lines.append("onnxruntime was measured before and after llmo's runs of each "
+                         "model; its figures are over both passes (per-pass medians, ms: "
+                         + ", ".join(drift) + ").")
+            lines.append("")
         if self.ort_int8_acc:
             lines.append("onnxruntime int8 (quantize_dynamic) vs onnxruntime fp32: " + ", ".join(
                 f"{k} cos {v['cosine']:.6f}" for k, v in self.ort_int8_acc.items()))
@@ -661,7 +695,9 @@ class Bench:
             lines.append("## Per-core ceilings (bench/isa_peak.c)")
             lines.append("")
             lines.append(
-                f"Clock ~{isa.get('clock_ghz', 0):.2f} GHz. 256-bit instructions per "
+                f"Clock ~{isa.get('clock_ghz', 0):.2f} GHz"
+                + (f" at the start, ~{self.clock_end:.2f} at the end of the run"
+                   if self.clock_end else "") + ". 256-bit instructions per "
                 f"cycle: vfmadd231ps {isa.get('vfmadd231ps_per_cycle', 0):.2f}, "
                 f"vpmaddwd {isa.get('vpmaddwd_per_cycle', 0):.2f}, vpmaddubsw "
                 f"{isa.get('vpmaddubsw_per_cycle', 0):.2f}.")
@@ -740,6 +776,19 @@ class Bench:
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
+def bracket(before, after):
+    """onnxruntime's result over both passes (before and after llmo's runs):
+    median and min of all their runs; each pass's median kept."""
+    if "error" in before or "error" in after:
+        return before if "error" not in before else after
+    times = before["times_ms"] + after["times_ms"]
+    merged = dict(before, times_ms=times, median_ms=statistics.median(times),
+                  min_ms=min(times), runs=len(times),
+                  pass_medians_ms=[before["median_ms"], after["median_ms"]],
+                  rss_mb=max(before.get("rss_mb") or 0, after.get("rss_mb") or 0))
+    return merged
+
+
 def compare(a, b):
     import numpy as np
 
@@ -829,6 +878,9 @@ def main(argv):
     ap.add_argument("--threads", type=csv(int), default=[1, 2])
     ap.add_argument("--runs", type=int, default=None, help="timed runs (15; --quick 3)")
     ap.add_argument("--warmup", type=int, default=3, help="onnxruntime warmup runs")
+    ap.add_argument("--no-ort-bracket", dest="ort_bracket", action="store_false",
+                    help="measure onnxruntime once per model, before llmo (default: "
+                         "before and after llmo's runs, medians over both passes)")
     ap.add_argument("--configs", type=csv(str), default=["fp32", "w8a8", "w4a16"],
                     help="comma-separated llmo configs: " + ",".join(CONFIGS))
     ap.add_argument("--llmo-bin", default=os.path.join(REPO, "build", "bin"))
