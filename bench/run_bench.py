@@ -409,6 +409,9 @@ class Bench:
             if m:
                 res.update(repeat=int(m.group(1)), median_ms=float(m.group(2)),
                            min_ms=float(m.group(3)))
+                runs = re.search(r"runs_ms=([-+.0-9eE,]+)", c.out)
+                if runs:
+                    res["times_ms"] = [float(t) for t in runs.group(1).split(",")]
                 break
         else:
             res["error"] = "run: no latency line in llmo-run's output"

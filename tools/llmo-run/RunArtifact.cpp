@@ -186,14 +186,20 @@ int runArtifact(const RunArtifactOptions &options) {
   return 0;
 }
 
-void printLatency(std::vector<double> times) {
-  std::sort(times.begin(), times.end());
-  size_t mid = times.size() / 2;
+void printLatency(const std::vector<double> &times) {
+  std::vector<double> sorted(times);
+  std::sort(sorted.begin(), sorted.end());
+  size_t mid = sorted.size() / 2;
   double median =
-      times.size() % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-  llvm::outs() << "latency: repeat=" << times.size()
+      sorted.size() % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  llvm::outs() << "latency: repeat=" << sorted.size()
                << " median_ms=" << llvm::format("%.3f", median)
-               << " min_ms=" << llvm::format("%.3f", times.front()) << "\n";
+               << " min_ms=" << llvm::format("%.3f", sorted.front())
+               << " runs_ms=";
+  // Every run in order, so that a benchmark can see when slow runs happen.
+  for (size_t i = 0; i < times.size(); ++i)
+    llvm::outs() << (i ? "," : "") << llvm::format("%.3f", times[i]);
+  llvm::outs() << "\n";
 }
 
 } // namespace llmo

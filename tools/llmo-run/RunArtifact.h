@@ -22,8 +22,9 @@ struct RunArtifactOptions {
 /// Runs a compiled artifact with the runtime; returns the exit status.
 int runArtifact(const RunArtifactOptions &options);
 
-/// Prints "latency: repeat=N median_ms=X min_ms=Y".
-void printLatency(std::vector<double> times);
+/// Prints "latency: repeat=N median_ms=X min_ms=Y runs_ms=T1,T2,..." (the
+/// runs in the order they ran).
+void printLatency(const std::vector<double> &times);
 
 } // namespace llmo
 

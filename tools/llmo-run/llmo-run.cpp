@@ -6,7 +6,8 @@
 // .mlir/.mlirbc run on the reference interpreter (one thread); .llmo
 // artifacts run their compiled code through the runtime library with
 // --threads workers. Inputs are matched by name; outputs are written as
-// DIR/<name>.npy. --repeat N prints "latency: repeat=N median_ms=.. min_ms=.."
+// DIR/<name>.npy. --repeat N prints "latency: repeat=N median_ms=.. min_ms=..
+// runs_ms=..,.." (every run, in order)
 // (for .llmo after one untimed warm-up run).
 //
 //===----------------------------------------------------------------------===//
