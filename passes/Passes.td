@@ -78,6 +78,12 @@ def Quantize : Pass<"llmo-quantize", "mlir::ModuleOp"> {
       per output channel (sub-channel type {0:G, 1:1}), float activations.
       K not divisible by the group size falls back to one group per
       channel (recorded as `w4c`).
+    - `w4a8` (`w4g<G>` weights): the w4a16 weights with per-token dynamic
+      int8 activations, giving `llmo.dynamic_qlinear` with an i4 weight
+      (`act` does not apply: W4A8 is always dynamic). Layers that the
+      bit-width plan gives another format keep it (w8 stays W8A16, as it
+      does under w4a16). Group sizes that are not a multiple of 4 cannot be
+      compiled for the CPU (its kernel reads K in quads).
     - `w4c`: i4 weights, one scale per output channel.
     - `w16`: f16 weights cast to f32.
     - `f32`: left as is.
@@ -88,7 +94,7 @@ def Quantize : Pass<"llmo-quantize", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"mode", "mode", "std::string", "\"w8a8\"",
-           "Default format: w8a8, w8a16, w4a16, w16 or none">,
+           "Default format: w8a8, w8a16, w4a16, w4a8, w16 or none">,
     Option<"act", "act", "std::string", "\"static\"",
            "Activation quantization for w8a8: static or dynamic">,
     Option<"groupSize", "group-size", "int64_t", "128",

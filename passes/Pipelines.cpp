@@ -26,8 +26,8 @@ std::string
 llmo::validateCompileOptions(const CompilePipelineOptions &options) {
   StringRef quant = options.quant;
   if (quant != "none" && quant != "w8a8" && quant != "w8a16" &&
-      quant != "w4a16" && quant != "auto")
-    return "--quant must be none, w8a8, w8a16, w4a16 or auto, not '" +
+      quant != "w4a16" && quant != "w4a8" && quant != "auto")
+    return "--quant must be none, w8a8, w8a16, w4a16, w4a8 or auto, not '" +
            options.quant + "'";
   StringRef alpha = options.smoothquantAlpha;
   double value;

@@ -27,7 +27,7 @@ namespace {
 std::string weightFormatOf(StringRef mode, int64_t groupSize) {
   if (mode == "w8a8" || mode == "w8a16")
     return "w8";
-  if (mode == "w4a16")
+  if (mode == "w4a16" || mode == "w4a8")
     return "w4g" + std::to_string(groupSize);
   if (mode == "w16")
     return "w16";
@@ -93,7 +93,13 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
                                      IntegerType::get(ctx, bits), "wq");
       Value quantWeight = StorageCastOp::create(
           builder, loc, RankedTensorType::get({k, n}, quantType), storage);
-      if (bits == 8 && quantizeActivations) {
+      if (bits == 4 && quantizeActivations) {
+        // W4A8 is always per-token dynamic (no static i4 x i8 linear).
+        replacement = DynamicQLinearOp::create(
+            builder, loc, resultType, linear.getInput(), quantWeight,
+            linear.getBias(), /*residual=*/Value(), "none");
+        recorded = "w4a8-" + stored;
+      } else if (bits == 8 && quantizeActivations) {
         if (act == "dynamic") {
           replacement = DynamicQLinearOp::create(
               builder, loc, resultType, linear.getInput(), quantWeight,
@@ -149,11 +155,11 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
   }
 
   void runOnOperation() override {
-    if (mode != "w8a8" && mode != "w8a16" && mode != "w4a16" && mode != "w16" &&
-        mode != "none") {
+    if (mode != "w8a8" && mode != "w8a16" && mode != "w4a16" &&
+        mode != "w4a8" && mode != "w16" && mode != "none") {
       emitError(getOperation().getLoc())
           << "--llmo-quantize: unknown mode '" << mode
-          << "' (expected w8a8, w8a16, w4a16, w16 or none)";
+          << "' (expected w8a8, w8a16, w4a16, w4a8, w16 or none)";
       return signalPassFailure();
     }
     if (act != "static" && act != "dynamic") {
@@ -195,7 +201,9 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
       std::string format = weightFormatOf(mode, groupSize);
       if (auto chosen = linear->getAttrOfType<StringAttr>("llmo.format"))
         format = chosen.str();
-      bool activations = mode == "w8a8" && format == "w8";
+      bool activations =
+          (mode == "w8a8" && format == "w8") ||
+          (mode == "w4a8" && StringRef(format).starts_with("w4"));
       if (failed(quantizeLinear(linear, format, activations)))
         return signalPassFailure();
     }

@@ -126,13 +126,31 @@ struct llmo_model {
 };
 
 namespace {
-const char *const kKernelNames[kLlmoNumKernels] = {
-    "copy",          "strided_copy",  "binary",           "unary",
-    "where",         "cast",          "gather",           "layer_norm",
-    "rms_norm",      "softmax",       "reduce",           "linear_f32",
-    "matmul",        "qlinear",       "dynamic_qlinear",  "weight_quant_linear",
-    "quantize",      "dequantize",    "dynamic_quantize", "attention",
-    "norm_quantize", "generated_loop"};
+const char *const kKernelNames[] = {"copy",
+                                    "strided_copy",
+                                    "binary",
+                                    "unary",
+                                    "where",
+                                    "cast",
+                                    "gather",
+                                    "layer_norm",
+                                    "rms_norm",
+                                    "softmax",
+                                    "reduce",
+                                    "linear_f32",
+                                    "matmul",
+                                    "qlinear",
+                                    "dynamic_qlinear",
+                                    "weight_quant_linear",
+                                    "quantize",
+                                    "dequantize",
+                                    "dynamic_quantize",
+                                    "attention",
+                                    "norm_quantize",
+                                    "generated_loop",
+                                    "w4a8_linear"};
+static_assert(sizeof(kKernelNames) / sizeof(kKernelNames[0]) == kLlmoNumKernels,
+              "every kernel needs a name for LLMO_PROFILE");
 
 /// With LLMO_PROFILE=1 in the environment, sessions run through this table,
 /// which times every kernel call; the totals per kernel are printed to

@@ -681,15 +681,33 @@ LogicalResult MatmulIntegerOp::verify() {
 /// result [..., N] in the expressed type.
 static LogicalResult verifyQuantizedLinear(Operation *op, Value input,
                                            Value weight, Value bias,
-                                           Value result) {
+                                           Value result, bool allowInt4) {
   auto inputType = rankedType(input), weightType = rankedType(weight);
   if (weightType.getRank() != 2)
     return op->emitOpError("weight must be [K, N] (C1)");
   auto weightQuant = cast<quant::QuantizedType>(weightType.getElementType());
-  if (weightQuant.getStorageTypeIntegralWidth() != 8 || !weightQuant.isSigned())
-    return op->emitOpError("weight storage must be i8 (C1)");
-  if (auto perAxis =
-          dyn_cast<quant::UniformQuantizedPerAxisType>(weightQuant)) {
+  unsigned width = weightQuant.getStorageTypeIntegralWidth();
+  if (!weightQuant.isSigned() || (width != 8 && !(allowInt4 && width == 4)))
+    return op->emitOpError(allowInt4 ? "weight storage must be i8 or i4 (C1)"
+                                     : "weight storage must be i8 (C1)");
+  if (auto sub = dyn_cast<quant::UniformQuantizedSubChannelType>(weightQuant)) {
+    // W4A8: groups of G rows of K per output channel.
+    auto scalesShape = sub.getScales().getType().getShape();
+    int64_t k = weightType.getDimSize(0), n = weightType.getDimSize(1);
+    if (width != 4 || sub.getQuantizedDimensions().size() != 2 ||
+        sub.getQuantizedDimensions()[0] != 0 ||
+        sub.getQuantizedDimensions()[1] != 1 || sub.getBlockSizes()[1] != 1 ||
+        scalesShape.size() != 2 || scalesShape[1] != n ||
+        sub.getBlockSizes()[0] <= 0 ||
+        scalesShape[0] * sub.getBlockSizes()[0] != k)
+      return op->emitOpError("sub-channel weights must be i4 in groups of G "
+                             "rows along K, one scale per group and output "
+                             "channel ([K/G, N]) (C1)");
+    if (llvm::any_of(sub.getZeroPoints().getValues<APInt>(),
+                     [](const APInt &z) { return !z.isZero(); }))
+      return op->emitOpError("weights must be symmetric (C1)");
+  } else if (auto perAxis =
+                 dyn_cast<quant::UniformQuantizedPerAxisType>(weightQuant)) {
     if (perAxis.getQuantizedDimension() != 1 ||
         llvm::any_of(perAxis.getZeroPoints(), [](int64_t z) { return z; }))
       return op->emitOpError("per-axis weights must be symmetric and "
@@ -699,7 +717,10 @@ static LogicalResult verifyQuantizedLinear(Operation *op, Value input,
     if (uniform.getZeroPoint() != 0)
       return op->emitOpError("weights must be symmetric (C1)");
   } else {
-    return op->emitOpError("weights must be per-tensor or per-axis (C1)");
+    return op->emitOpError(allowInt4 ? "weights must be per-tensor, per-axis "
+                                       "or sub-channel (C1)"
+                                     : "weights must be per-tensor or "
+                                       "per-axis (C1)");
   }
   if (inputType.getRank() < 1 ||
       inputType.getShape().back() != weightType.getDimSize(0))
@@ -736,14 +757,14 @@ LogicalResult QLinearOp::verify() {
   if (!inputQuant || inputQuant.getStorageTypeIntegralWidth() != 8)
     return emitOpError("input must be per-tensor 8-bit quantized (C1)");
   if (failed(verifyQuantizedLinear(*this, getInput(), getWeight(), getBias(),
-                                   getResult())))
+                                   getResult(), /*allowInt4=*/false)))
     return failure();
   return verifyEpilogue(*this, getActivation(), getResidual(), getResult());
 }
 
 LogicalResult DynamicQLinearOp::verify() {
   if (failed(verifyQuantizedLinear(*this, getInput(), getWeight(), getBias(),
-                                   getResult())))
+                                   getResult(), /*allowInt4=*/true)))
     return failure();
   return verifyEpilogue(*this, getActivation(), getResidual(), getResult());
 }

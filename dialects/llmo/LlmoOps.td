@@ -546,18 +546,25 @@ def Llmo_DynamicQLinearOp
     : Llmo_Op<"dynamic_qlinear", [AttrSizedOperandSegments]> {
   let summary = "Integer linear with per-token dynamic activation scales";
   let description = [{
-    `input : [..., K]` float, `weight : [K, N]` symmetric i8 per-tensor or
-    per-axis on axis 1, optional `bias : [N]`. For every row m of the input
-    (every token):
+    `input : [..., K]` float, `weight : [K, N]` symmetric i8 or i4
+    per-tensor or per-axis on axis 1, or i4 sub-channel in groups of G rows
+    of K (`{0:G, 1:1}`, scales [K/G, N]), optional `bias : [N]`. For every
+    row m of the input (every token):
 
         s[m]      = max_k |x[m, k]| / 127   (1 if the row is all zeros)
         qx[m, k]  = clamp(round_half_even(x[m, k] / s[m]), -127, 127)
         acc[m, n] = sum_k qx[m, k] * qw[k, n]                   (i32)
         y[m, n]   = f32(acc[m, n]) * (s[m] * f32(sw[n])) + bias[n]
 
-    all in f32 (C1). W8A8 with per-token dynamic activation quantization.
-    The optional epilogue (`activation`, `residual`) is as in
-    `llmo.qlinear`.
+    all in f32 (C1). With sub-channel weights the sums are per group g,
+    acc[m, g, n] over rows gG..gG+G-1 (exact in i32), and
+
+        p[m, n]   = sum over g = 0, 1, ... in order of
+                    f32(acc[m, g, n]) * sw[g, n]   (multiply, then add)
+        y[m, n]   = p[m, n] * s[m] + bias[n]
+
+    W8A8 and W4A8 with per-token dynamic activation quantization. The
+    optional epilogue (`activation`, `residual`) is as in `llmo.qlinear`.
   }];
   let arguments = (ins Llmo_FloatTensor:$input, Llmo_QuantTensor:$weight,
                    Optional<Llmo_FloatTensor>:$bias,

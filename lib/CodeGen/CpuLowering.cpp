@@ -181,6 +181,11 @@ private:
                                      int64_t activation, bool dynamic,
                                      std::vector<int64_t> requantize,
                                      Value output);
+  /// llmo.dynamic_qlinear with an i4 weight (kLlmoKernelW4A8Linear).
+  LogicalResult
+  lowerW4A8Linear(Operation *op, Value input,
+                  const std::pair<Tensor, quant::QuantizedType> &weight,
+                  Value bias, Value residual, int64_t activation, Value output);
   void emitLlvm();
 
   // Values.
@@ -305,6 +310,8 @@ LogicalResult Lowering::lowerQuantizedLinear(Operation *op, Value input,
   auto w = quantWeight(weight);
   auto wShape = tensorType(weight).getShape();
   int64_t k = wShape[0], n = wShape[1];
+  if (dynamic && succeeded(w) && w->second.getStorageTypeIntegralWidth() == 4)
+    return lowerW4A8Linear(op, input, *w, bias, residual, activation, output);
   FailureOr<std::vector<float>> scales = failure();
   if (succeeded(w))
     scales = channelScales(w->second, n);
@@ -354,6 +361,56 @@ LogicalResult Lowering::lowerQuantizedLinear(Operation *op, Value input,
   }
   desc.insert(desc.end(), requantize.begin(), requantize.end());
   call(op->getLoc(), kernel, desc, {x, wRef, sRef, bRef, rRef, out});
+  return success();
+}
+
+LogicalResult
+Lowering::lowerW4A8Linear(Operation *op, Value input,
+                          const std::pair<Tensor, quant::QuantizedType> &w,
+                          Value bias, Value residual, int64_t activation,
+                          Value output) {
+  auto wShape = tensorType(op->getOperand(1)).getShape();
+  int64_t k = wShape[0], n = wShape[1];
+  int64_t groupSize = k;
+  bool grouped = false;
+  std::vector<float> scales;
+  if (auto sub = dyn_cast<quant::UniformQuantizedSubChannelType>(w.second)) {
+    grouped = true;
+    groupSize = sub.getBlockSizes()[0];
+    for (APFloat s : sub.getScales().getValues<APFloat>())
+      scales.push_back((float)s.convertToDouble());
+    // The kernel reads K in quads of rows; a group must start on one.
+    if (groupSize % 4 != 0 && groupSize != k)
+      return op->emitError("CPU code generation of W4A8 needs a group size "
+                           "that is a multiple of 4, not ")
+             << groupSize;
+  } else {
+    FailureOr<std::vector<float>> channel = channelScales(w.second, n);
+    if (failed(channel))
+      return op->emitError("CPU code generation needs a constant symmetric "
+                           "i4 weight (per-tensor, per-channel on axis 1 or "
+                           "in groups along K)");
+    scales = std::move(*channel);
+  }
+  int64_t m =
+      numElements(tensorType(input).getShape()) / std::max<int64_t>(k, 1);
+  std::vector<int8_t> q(w.first.ints.begin(), w.first.ints.end());
+  std::vector<uint8_t> packed(rt::packedW4A8Bytes(k, n));
+  rt::packW4A8(q.data(), k, n, packed.data());
+  std::vector<float> packedScales(rt::w4a8ScaleFloats(k, n, groupSize));
+  rt::packW4A8Scales(scales.data(), k, n, groupSize, packedScales.data());
+  OperandRef x = use(input);
+  OperandRef wRef{OperandRef::Weight, Value(),
+                  addWeight(packed.data(), packed.size())};
+  OperandRef sRef{OperandRef::Weight, Value(),
+                  addWeight(packedScales.data(), packedScales.size() * 4)};
+  OperandRef bRef = bias ? use(bias) : OperandRef();
+  OperandRef rRef = residual ? use(residual) : OperandRef();
+  define(output, currentIndex);
+  call(op->getLoc(), kLlmoKernelW4A8Linear,
+       {m, n, k, groupSize, grouped ? 1 : 0, bias ? 1 : 0, activation,
+        residual ? 1 : 0},
+       {x, wRef, sRef, bRef, rRef, use(output)});
   return success();
 }
 
@@ -962,7 +1019,10 @@ FailureOr<CpuLowering> Lowering::run() {
     }
     // Int8 linear + per-tensor quantize: the kernel requantizes its tiles
     // (the quantize emits it).
-    if (isa<QLinearOp, DynamicQLinearOp>(op) && op.hasOneUse())
+    if (isa<QLinearOp, DynamicQLinearOp>(op) && op.hasOneUse() &&
+        cast<quant::QuantizedType>(
+            tensorType(op.getOperand(1)).getElementType())
+                .getStorageTypeIntegralWidth() == 8)
       if (auto quantize = dyn_cast<QuantizeOp>(*op.user_begin());
           quantize && isa<quant::UniformQuantizedType>(
                           tensorType(quantize.getResult()).getElementType())) {

@@ -1147,6 +1147,45 @@ Tensor quantizedLinear(Value result, const std::vector<int64_t> &qx,
   return out;
 }
 
+/// The sub-channel form (W4A8): exact i32 sums per group of rows, summed in
+/// float over the groups in order, then scaled by the row's scale; the bias
+/// is added by the caller.
+Tensor groupedQuantizedLinear(Value result, const std::vector<int64_t> &qx,
+                              const std::vector<float> &rowScales,
+                              const Tensor &w,
+                              quant::UniformQuantizedSubChannelType type) {
+  Tensor out = resultTensor(result);
+  int64_t k = w.shape[0], n = w.shape[1];
+  int64_t m = (int64_t)rowScales.size();
+  int64_t groupSize = type.getBlockSizes()[0];
+  int64_t groups = k / groupSize;
+  std::vector<float> sw;
+  for (APFloat s : type.getScales().getValues<APFloat>())
+    sw.push_back((float)s.convertToDouble());
+  std::vector<int64_t> acc(n);
+  std::vector<float> sum(n);
+  for (int64_t i = 0; i < m; ++i) {
+    std::fill(sum.begin(), sum.end(), 0.0f);
+    for (int64_t g = 0; g < groups; ++g) {
+      std::fill(acc.begin(), acc.end(), 0);
+      for (int64_t p = g * groupSize; p < (g + 1) * groupSize; ++p) {
+        int64_t a = qx[i * k + p];
+        const int64_t *row = w.ints.data() + p * n;
+        for (int64_t j = 0; j < n; ++j)
+          acc[j] += a * row[j];
+      }
+      for (int64_t j = 0; j < n; ++j) {
+        float part =
+            (float)(int32_t)wrapToDType(acc[j], DType::I32) * sw[g * n + j];
+        sum[j] = sum[j] + part;
+      }
+    }
+    for (int64_t j = 0; j < n; ++j)
+      out.floats[i * n + j] = roundToDType(sum[j] * rowScales[i], out.dtype);
+  }
+  return out;
+}
+
 Tensor evalQLinear(QLinearOp op, const Tensor &x, const Tensor &w,
                    const Tensor *bias, const Tensor *residual) {
   auto inputType =
@@ -1176,8 +1215,15 @@ Tensor evalDynamicQLinear(DynamicQLinearOp op, const Tensor &x, const Tensor &w,
     for (int64_t p = 0; p < k; ++p)
       qx[i * k + p] = quantizeValue(x.floats[i * k + p], s, 0, -127, 127);
   }
-  Tensor out = quantizedLinear(op.getResult(), qx, rowScales, w,
-                               weightScales(op.getWeight()), bias);
+  auto sub = dyn_cast<quant::UniformQuantizedSubChannelType>(
+      quantTypeOf(op.getWeight()));
+  Tensor out =
+      sub ? groupedQuantizedLinear(op.getResult(), qx, rowScales, w, sub)
+          : quantizedLinear(op.getResult(), qx, rowScales, w,
+                            weightScales(op.getWeight()), bias);
+  if (sub && bias)
+    for (int64_t i = 0; i < out.numElements(); ++i)
+      out.floats[i] += bias->floats[i % bias->numElements()];
   applyLinearEpilogue(out, op.getActivation(), residual);
   return out;
 }

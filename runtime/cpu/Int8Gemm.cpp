@@ -326,34 +326,42 @@ void kernelDynamicQLinear(void *ctx, const int64_t *desc, void *const *ops) {
   runInt8(ctx, args,
           [&](int64_t r0, int64_t r1, int16_t *rows16, float *rowScales) {
             for (int64_t r = r0; r < r1; ++r) {
-              const float *src = x + r * args.k;
               int16_t *dst = rows16 + (r - r0) * args.paddedK;
-              float absMax = 0;
-              for (int64_t c = 0; c < args.k; ++c)
-                absMax = std::max(absMax, std::fabs(src[c]));
-              float s = absMax == 0 ? 1.0f : absMax / 127.0f;
-              rowScales[r - r0] = s;
-              __m256 sv = _mm256_set1_ps(s);
-              __m256 lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
-              int64_t c = 0;
-              for (; c + 8 <= args.k; c += 8) {
-                __m256 q = _mm256_round_ps(
-                    _mm256_div_ps(_mm256_loadu_ps(src + c), sv),
-                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-                q = _mm256_min_ps(_mm256_max_ps(q, lo), hi);
-                __m256i qi = _mm256_cvtps_epi32(q);
-                __m128i packed =
-                    _mm_packs_epi32(_mm256_castsi256_si128(qi),
-                                    _mm256_extracti128_si256(qi, 1));
-                _mm_storeu_si128((__m128i *)(dst + c), packed);
-              }
-              for (; c < args.k; ++c)
-                dst[c] = (int16_t)std::clamp(std::nearbyint(src[c] / s),
-                                             -127.0f, 127.0f);
+              rowScales[r - r0] =
+                  quantizeRowDynamic(x + r * args.k, args.k, dst);
               if (args.k != args.paddedK)
                 dst[args.k] = 0;
             }
           });
 }
+
+template <typename T>
+float quantizeRowDynamic(const float *src, int64_t k, T *dst) {
+  float absMax = 0;
+  for (int64_t c = 0; c < k; ++c)
+    absMax = std::max(absMax, std::fabs(src[c]));
+  float s = absMax == 0 ? 1.0f : absMax / 127.0f;
+  __m256 sv = _mm256_set1_ps(s);
+  __m256 lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
+  int64_t c = 0;
+  for (; c + 8 <= k; c += 8) {
+    __m256 q = _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(src + c), sv),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    q = _mm256_min_ps(_mm256_max_ps(q, lo), hi);
+    __m256i qi = _mm256_cvtps_epi32(q);
+    __m128i packed = _mm_packs_epi32(_mm256_castsi256_si128(qi),
+                                     _mm256_extracti128_si256(qi, 1));
+    if constexpr (sizeof(T) == 2)
+      _mm_storeu_si128((__m128i *)(dst + c), packed);
+    else
+      _mm_storel_epi64((__m128i *)(dst + c), _mm_packs_epi16(packed, packed));
+  }
+  for (; c < k; ++c)
+    dst[c] = (T)std::clamp(std::nearbyint(src[c] / s), -127.0f, 127.0f);
+  return s;
+}
+
+template float quantizeRowDynamic<int8_t>(const float *, int64_t, int8_t *);
+template float quantizeRowDynamic<int16_t>(const float *, int64_t, int16_t *);
 
 } // namespace llmo::rt

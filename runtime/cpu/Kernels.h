@@ -117,6 +117,15 @@ inline int64_t quantizeToInt(float x, float scale, int64_t zp, int64_t qmin,
   return (int64_t)std::min<double>(std::max<double>(value, qmin), qmax);
 }
 
+/// llmo.dynamic_qlinear's activation quantization of one row of `k`
+/// floats: s = max|x| / 127 (1 for an all-zero row), q = x / s rounded half
+/// to even, clamped to [-127, 127]. Returns s.
+template <typename T> float quantizeRowDynamic(const float *x, int64_t k, T *q);
+extern template float quantizeRowDynamic<int8_t>(const float *, int64_t,
+                                                 int8_t *);
+extern template float quantizeRowDynamic<int16_t>(const float *, int64_t,
+                                                  int16_t *);
+
 /// The kernel table, indexed by LlmoKernelId.
 const llmo_kernel_fn *kernelTable();
 
@@ -126,6 +135,7 @@ void kernelMatmul(void *, const int64_t *, void *const *);
 void kernelWeightQuantLinear(void *, const int64_t *, void *const *);
 void kernelQLinear(void *, const int64_t *, void *const *);
 void kernelDynamicQLinear(void *, const int64_t *, void *const *);
+void kernelW4A8Linear(void *, const int64_t *, void *const *);
 // Elementwise and data movement (Elementwise.cpp).
 void kernelCopy(void *, const int64_t *, void *const *);
 void kernelStridedCopy(void *, const int64_t *, void *const *);

@@ -215,7 +215,8 @@ const llmo_kernel_fn *kernelTable() {
                                                         kernelDynamicQuantize,
                                                         kernelAttention,
                                                         kernelNormQuantize,
-                                                        kernelLoop};
+                                                        kernelLoop,
+                                                        kernelW4A8Linear};
   return table;
 }
 

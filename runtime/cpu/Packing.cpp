@@ -86,4 +86,38 @@ void packWeightQuantParams(const float *scales, const int32_t *zeroPoints,
       }
 }
 
+size_t packedW4A8Bytes(int64_t k, int64_t n) {
+  return (size_t)numPanels(n) * ((k + 3) / 4) * 32;
+}
+
+void packW4A8(const int8_t *q, int64_t k, int64_t n, uint8_t *out) {
+  auto at = [&](int64_t r, int64_t col) -> uint8_t {
+    return r < k && col < n ? (uint8_t)(q[r * n + col] + 8) : (uint8_t)8;
+  };
+  for (int64_t p = 0; p < numPanels(n); ++p)
+    for (int64_t t = 0; t < (k + 3) / 4; ++t)
+      for (int c = 0; c < kLlmoPanelN; ++c)
+        for (int j = 0; j < 2; ++j) {
+          int64_t col = p * kLlmoPanelN + c;
+          *out++ = (uint8_t)((at(4 * t + j, col) & 15) |
+                             (at(4 * t + 2 + j, col) & 15) << 4);
+        }
+}
+
+size_t w4a8ScaleFloats(int64_t k, int64_t n, int64_t groupSize) {
+  int64_t groups = (k + groupSize - 1) / groupSize;
+  return (size_t)numPanels(n) * groups * kLlmoPanelN;
+}
+
+void packW4A8Scales(const float *scales, int64_t k, int64_t n,
+                    int64_t groupSize, float *out) {
+  int64_t groups = (k + groupSize - 1) / groupSize;
+  for (int64_t p = 0; p < numPanels(n); ++p)
+    for (int64_t g = 0; g < groups; ++g)
+      for (int i = 0; i < kLlmoPanelN; ++i) {
+        int64_t col = p * kLlmoPanelN + kW4A8ColumnOrder[i];
+        *out++ = col < n ? scales[g * n + col] : 0.0f;
+      }
+}
+
 } // namespace llmo::rt

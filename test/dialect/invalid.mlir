@@ -1235,3 +1235,49 @@ func.func @qlinear_bad_residual(%q: tensor<2x4x!quant.uniform<u8:f32, 0.02:128>>
   %y = llmo.qlinear %q, %w residual %r : (tensor<2x4x!quant.uniform<u8:f32, 0.02:128>>, tensor<4x3x!quant.uniform<i8:f32, 0.1>>, tensor<3xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
+
+// -----
+
+// Static W8A8 has no 4-bit form (W4A8 is dynamic_qlinear's).
+func.func @qlinear_i4_weight(%q: tensor<2x4x!quant.uniform<i8:f32, 0.02>>, %wi: tensor<4x3xi4>) -> tensor<2x3xf32> {
+  %w = llmo.storage_cast %wi : tensor<4x3xi4> -> tensor<4x3x!quant.uniform<i4:f32:1, {0.1, 0.2, 0.3}>>
+  // expected-error @+1 {{'llmo.qlinear' op weight storage must be i8 (C1)}}
+  %y = llmo.qlinear %q, %w : (tensor<2x4x!quant.uniform<i8:f32, 0.02>>, tensor<4x3x!quant.uniform<i4:f32:1, {0.1, 0.2, 0.3}>>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @dynamic_qlinear_u8_weight(%x: tensor<2x4xf32>, %w: tensor<4x3x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'llmo.dynamic_qlinear' op weight storage must be i8 or i4 (C1)}}
+  %y = llmo.dynamic_qlinear %x, %w : (tensor<2x4xf32>, tensor<4x3x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @dynamic_qlinear_i8_groups(%x: tensor<2x4xf32>, %wi: tensor<4x2xi8>) -> tensor<2x2xf32> {
+  %w = llmo.storage_cast %wi : tensor<4x2xi8> -> tensor<4x2x!quant.uniform<i8:f32:{0:2, 1:1}, {{0.1, 0.2}, {0.3, 0.4}}>>
+  // expected-error @+1 {{'llmo.dynamic_qlinear' op sub-channel weights must be i4 in groups of G rows along K, one scale per group and output channel ([K/G, N]) (C1)}}
+  %y = llmo.dynamic_qlinear %x, %w : (tensor<2x4xf32>, tensor<4x2x!quant.uniform<i8:f32:{0:2, 1:1}, {{0.1, 0.2}, {0.3, 0.4}}>>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}
+
+// -----
+
+// Blocks along N are not groups along K.
+func.func @dynamic_qlinear_blocks_along_n(%x: tensor<2x4xf32>, %wi: tensor<4x2xi4>) -> tensor<2x2xf32> {
+  %w = llmo.storage_cast %wi : tensor<4x2xi4> -> tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:2}, {{0.1}, {0.3}}>>
+  // expected-error @+1 {{'llmo.dynamic_qlinear' op sub-channel weights must be i4 in groups of G rows along K}}
+  %y = llmo.dynamic_qlinear %x, %w : (tensor<2x4xf32>, tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:2}, {{0.1}, {0.3}}>>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @dynamic_qlinear_asymmetric_groups(%x: tensor<2x4xf32>, %wi: tensor<4x2xi4>) -> tensor<2x2xf32> {
+  %w = llmo.storage_cast %wi : tensor<4x2xi4> -> tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{0.1, 0.2:1}, {0.3, 0.4}}>>
+  // expected-error @+1 {{'llmo.dynamic_qlinear' op weights must be symmetric (C1)}}
+  %y = llmo.dynamic_qlinear %x, %w : (tensor<2x4xf32>, tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{0.1, 0.2:1}, {0.3, 0.4}}>>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}

@@ -1,16 +1,18 @@
 // Every mode on the same functions. w8a8 (the default, act=static) reads
 // the activation clip from llmo.calib, written by hand here (see
 // llmo-calibrate.mlir for the pass that records it).
-// RUN: llmo-opt %s -split-input-file --llmo-quantize | FileCheck %s --check-prefixes=CHECK,W8A8
-// RUN: llmo-opt %s -split-input-file --llmo-quantize="mode=w8a8 act=static" | FileCheck %s --check-prefixes=CHECK,W8A8
-// RUN: llmo-opt %s -split-input-file --llmo-quantize="mode=w8a8 act=dynamic" | FileCheck %s --check-prefixes=CHECK,DYN
-// RUN: llmo-opt %s -split-input-file --llmo-quantize=mode=w8a16 | FileCheck %s --check-prefixes=CHECK,W8A16
-// RUN: llmo-opt %s -split-input-file --llmo-quantize="mode=w4a16 group-size=32" | FileCheck %s --check-prefixes=CHECK,W4,W4G32
-// RUN: llmo-opt %s -split-input-file --llmo-quantize="mode=w4a16 group-size=64" | FileCheck %s --check-prefixes=CHECK,W4,W4G64
-// RUN: llmo-opt %s -split-input-file --llmo-quantize="mode=w4a16 group-size=128" | FileCheck %s --check-prefixes=CHECK,W4,W4G128
-// RUN: llmo-opt %s -split-input-file --llmo-quantize=mode=w4a16 | FileCheck %s --check-prefixes=CHECK,W4,W4G128
-// RUN: llmo-opt %s -split-input-file --llmo-quantize=mode=w16 | FileCheck %s --check-prefixes=CHECK,W16
-// RUN: llmo-opt %s -split-input-file --llmo-quantize=mode=none | FileCheck %s --check-prefixes=CHECK,NONE
+// RUN: llmo-opt %s -split-input-file --llmo-quantize | FileCheck %s --check-prefixes=CHECK,WO,W8A8
+// RUN: llmo-opt %s -split-input-file --llmo-quantize="mode=w8a8 act=static" | FileCheck %s --check-prefixes=CHECK,WO,W8A8
+// RUN: llmo-opt %s -split-input-file --llmo-quantize="mode=w8a8 act=dynamic" | FileCheck %s --check-prefixes=CHECK,WO,DYN
+// RUN: llmo-opt %s -split-input-file --llmo-quantize=mode=w8a16 | FileCheck %s --check-prefixes=CHECK,WO,W8A16
+// RUN: llmo-opt %s -split-input-file --llmo-quantize="mode=w4a16 group-size=32" | FileCheck %s --check-prefixes=CHECK,WO,W4,W4G32
+// RUN: llmo-opt %s -split-input-file --llmo-quantize="mode=w4a16 group-size=64" | FileCheck %s --check-prefixes=CHECK,WO,W4,W4G64
+// RUN: llmo-opt %s -split-input-file --llmo-quantize="mode=w4a16 group-size=128" | FileCheck %s --check-prefixes=CHECK,WO,W4,W4G128
+// RUN: llmo-opt %s -split-input-file --llmo-quantize=mode=w4a16 | FileCheck %s --check-prefixes=CHECK,WO,W4,W4G128
+// RUN: llmo-opt %s -split-input-file --llmo-quantize="mode=w4a8 group-size=32" | FileCheck %s --check-prefixes=CHECK,W4A8
+// RUN: llmo-opt %s -split-input-file --llmo-quantize="mode=w4a8 group-size=32 act=static" | FileCheck %s --check-prefixes=CHECK,W4A8
+// RUN: llmo-opt %s -split-input-file --llmo-quantize=mode=w16 | FileCheck %s --check-prefixes=CHECK,WO,W16
+// RUN: llmo-opt %s -split-input-file --llmo-quantize=mode=none | FileCheck %s --check-prefixes=CHECK,WO,NONE
 // The output is valid IR that reads back to the same text.
 // RUN: llmo-opt %s -split-input-file --llmo-quantize="mode=w4a16 group-size=32" -o %t.w4.mlir
 // RUN: llmo-opt %t.w4.mlir -split-input-file | llmo-opt -split-input-file -o %t.w4.round.mlir
@@ -28,7 +30,7 @@
 // Errors on options.
 // RUN: not llmo-opt %s -split-input-file --llmo-quantize=mode=w8 2>&1 | FileCheck %s --check-prefix=ERR-MODE
 // RUN: not llmo-opt %s -split-input-file --llmo-quantize=mode=W8A8 2>&1 | FileCheck %s --check-prefix=ERR-MODE
-// ERR-MODE: error: --llmo-quantize: unknown mode '{{w8|W8A8}}' (expected w8a8, w8a16, w4a16, w16 or none)
+// ERR-MODE: error: --llmo-quantize: unknown mode '{{w8|W8A8}}' (expected w8a8, w8a16, w4a16, w4a8, w16 or none)
 // RUN: not llmo-opt %s -split-input-file --llmo-quantize="mode=w8a8 act=none" 2>&1 | FileCheck %s --check-prefix=ERR-ACT
 // ERR-ACT: error: --llmo-quantize: act must be static or dynamic, not 'none'
 // RUN: not llmo-opt %s -split-input-file --llmo-quantize="mode=w4a16 group-size=0" 2>&1 | FileCheck %s --check-prefix=ERR-GROUP
@@ -76,6 +78,13 @@
 // W4-NEXT: %[[WD:.*]] = llmo.dequantize %[[WQ]] : tensor<2x2x!quant.uniform<i4:f32:1, {0.1428571492433548,0.28571429848670959}>> -> tensor<2x2xf32>
 // W4-NEXT: %[[Y:.*]] = llmo.linear %[[X]], %[[WD]], %[[B]] {llmo.calib = {input_clip = 4.000000e+00 : f32}, llmo.quant = {format = "w4c", weight_bytes = 10 : i64, weight_sqnr_db = 29.20644690775{{[0-9]*}} : f64}} : (tensor<2x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<2x2xf32>
 // W4-NEXT: return %[[Y]]
+
+// W4A8 (act does not apply: always dynamic): the W4 weight, per channel
+// here (K = 2), under llmo.dynamic_qlinear.
+// W4A8: %[[WI:.*]] = llmo.constant dense<{{\[\[}}7, -2], [2, 7]]> : tensor<2x2xi4>
+// W4A8-NEXT: %[[WQ:.*]] = llmo.storage_cast %[[WI]] : tensor<2x2xi4> -> tensor<2x2x!quant.uniform<i4:f32:1, {0.1428571492433548,0.28571429848670959}>>
+// W4A8-NEXT: %[[Y:.*]] = llmo.dynamic_qlinear %[[X]], %[[WQ]], %[[B]] {llmo.calib = {input_clip = 4.000000e+00 : f32}, llmo.quant = {format = "w4a8-w4c", weight_bytes = 10 : i64, weight_sqnr_db = 29.20644690775{{[0-9]*}} : f64}} : (tensor<2x2xf32>, tensor<2x2x!quant.uniform<i4:f32:1, {0.1428571492433548,0.28571429848670959}>>, tensor<2xf32>) -> tensor<2x2xf32>
+// W4A8-NEXT: return %[[Y]]
 
 // W16: %[[WH:.*]] = llmo.constant dense<{{\[\[}}1.000000e+00, -5.000000e-01], [2.500000e-01, 2.000000e+00]]> : tensor<2x2xf16>
 // W16-NEXT: %[[WC:.*]] = llmo.cast %[[WH]] : tensor<2x2xf16> -> tensor<2x2xf32>
@@ -139,6 +148,8 @@ func.func @ties_i4(%x: tensor<1x7xf32>) -> tensor<1x1xf32> {
 // W4G32-NEXT: %[[WQ:.*]] = llmo.storage_cast %[[WI]] : tensor<128x2xi4> -> tensor<128x2x!quant.uniform<i4:f32:{0:32, 1:1}, {{\{\{}}0.0357142873, 0.0714285746}, {0.0714285746, 0.142857149}, {0.107142858, 0.214285716}, {0.142857149, 0.285714298}}>>
 // W4G32-NEXT: %[[WD:.*]] = llmo.dequantize %[[WQ]] : tensor<128x2x!quant.uniform<i4:f32:{0:32, 1:1}, {{.*}}>> -> tensor<128x2xf32>
 // W4G32-NEXT: llmo.linear %{{.*}}, %[[WD]] {llmo.calib = {input_clip = 1.000000e+00 : f32}, llmo.quant = {format = "w4g32", weight_bytes = 160 : i64, weight_sqnr_db = 26.2032297064{{[0-9]*}} : f64}}
+// W4A8: llmo.storage_cast %{{.*}} : tensor<128x2xi4> -> tensor<128x2x!quant.uniform<i4:f32:{0:32, 1:1}, {{\{\{}}0.0357142873, 0.0714285746}, {0.0714285746, 0.142857149}, {0.107142858, 0.214285716}, {0.142857149, 0.285714298}}>>
+// W4A8-NEXT: llmo.dynamic_qlinear %{{.*}}, %{{.*}} {llmo.calib = {input_clip = 1.000000e+00 : f32}, llmo.quant = {format = "w4a8-w4g32", weight_bytes = 160 : i64, weight_sqnr_db = 26.2032297064{{[0-9]*}} : f64}}
 // W4G32: [[BLOB]]: "0x{{[0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F]}}0000000001FF01FF01FF01FF02FE02FE02FE02FE02FE03FD
 // W4G64: %[[WI:.*]] = llmo.constant dense_resource<[[BLOB:[a-z_0-9]+]]> : tensor<128x2xi4>
 // W4G64-NEXT: %[[WQ:.*]] = llmo.storage_cast %[[WI]] : tensor<128x2xi4> -> tensor<128x2x!quant.uniform<i4:f32:{0:64, 1:1}, {{\{\{}}0.0714285746, 0.142857149}, {0.142857149, 0.285714298}}>>
@@ -190,7 +201,8 @@ func.func @w16_rounding(%x: tensor<1x2xf32>) -> tensor<1x1xf32> {
 
 // llmo.format (from --llmo-assign-bitwidth) overrides the mode per layer,
 // also under mode=none; activations are quantized only for w8 layers under
-// mode=w8a8 (each with its own input_clip). The other attributes stay.
+// mode=w8a8 (each with its own input_clip), and only for w4 layers under
+// mode=w4a8 (dynamic). The other attributes stay.
 // CHECK-LABEL: func.func @per_layer_format(
 // CHECK-SAME: %[[X:.*]]: tensor<2x2xf32>)
 // CHECK: %[[W:.*]] = llmo.constant dense<{{\[\[}}1.000000e+00, -5.000000e-01], [2.500000e-01, 2.000000e+00]]> : tensor<2x2xf32>
@@ -203,13 +215,15 @@ func.func @w16_rounding(%x: tensor<1x2xf32>) -> tensor<1x1xf32> {
 // w4g32 on K = 2: per channel.
 // CHECK-NEXT: %[[W4:.*]] = llmo.constant dense<{{\[\[}}7, -2], [2, 7]]> : tensor<2x2xi4>
 // CHECK-NEXT: %[[W4Q:.*]] = llmo.storage_cast %[[W4]]
-// CHECK-NEXT: %[[W4D:.*]] = llmo.dequantize %[[W4Q]]
-// CHECK-NEXT: %[[C:.*]] = llmo.linear %[[B]], %[[W4D]] {llmo.format = "w4g32", llmo.quant = {format = "w4c", weight_bytes = 10 : i64,
+// WO-NEXT: %[[W4D:.*]] = llmo.dequantize %[[W4Q]]
+// WO-NEXT: %[[C:.*]] = llmo.linear %[[B]], %[[W4D]] {llmo.format = "w4g32", llmo.quant = {format = "w4c", weight_bytes = 10 : i64,
+// W4A8-NEXT: %[[C:.*]] = llmo.dynamic_qlinear %[[B]], %[[W4Q]] {llmo.format = "w4g32", llmo.quant = {format = "w4a8-w4c", weight_bytes = 10 : i64,
 // w4c
 // CHECK-NEXT: %[[W4C:.*]] = llmo.constant dense<{{\[\[}}7, -2], [2, 7]]> : tensor<2x2xi4>
 // CHECK-NEXT: %[[W4CQ:.*]] = llmo.storage_cast %[[W4C]] : tensor<2x2xi4> -> tensor<2x2x!quant.uniform<i4:f32:1, {0.1428571492433548,0.28571429848670959}>>
-// CHECK-NEXT: %[[W4CD:.*]] = llmo.dequantize %[[W4CQ]]
-// CHECK-NEXT: %[[D:.*]] = llmo.linear %[[C]], %[[W4CD]] {llmo.format = "w4c", llmo.quant = {format = "w4c", weight_bytes = 10 : i64,
+// WO-NEXT: %[[W4CD:.*]] = llmo.dequantize %[[W4CQ]]
+// WO-NEXT: %[[D:.*]] = llmo.linear %[[C]], %[[W4CD]] {llmo.format = "w4c", llmo.quant = {format = "w4c", weight_bytes = 10 : i64,
+// W4A8-NEXT: %[[D:.*]] = llmo.dynamic_qlinear %[[C]], %[[W4CQ]] {llmo.format = "w4c", llmo.quant = {format = "w4a8-w4c", weight_bytes = 10 : i64,
 // w8: W8A8 with the layer's clip (2 / 127), else dequantize + linear.
 // CHECK-NEXT: %[[W8:.*]] = llmo.constant dense<{{\[\[}}127, -32], [32, 127]]> : tensor<2x2xi8>
 // CHECK-NEXT: %[[W8Q:.*]] = llmo.storage_cast %[[W8]]
@@ -218,6 +232,8 @@ func.func @w16_rounding(%x: tensor<1x2xf32>) -> tensor<1x1xf32> {
 // DYN-NEXT: %[[E:.*]] = llmo.dynamic_qlinear %[[D]], %[[W8Q]] {llmo.calib = {input_clip = 2.000000e+00 : f32}, llmo.format = "w8", llmo.quant = {format = "w8a8-dynamic",
 // W8A16-NEXT: %[[W8D:.*]] = llmo.dequantize %[[W8Q]]
 // W8A16-NEXT: %[[E:.*]] = llmo.linear %[[D]], %[[W8D]] {llmo.calib = {input_clip = 2.000000e+00 : f32}, llmo.format = "w8", llmo.quant = {format = "w8",
+// W4A8-NEXT: %[[W8D:.*]] = llmo.dequantize %[[W8Q]]
+// W4A8-NEXT: %[[E:.*]] = llmo.linear %[[D]], %[[W8D]] {llmo.calib = {input_clip = 2.000000e+00 : f32}, llmo.format = "w8", llmo.quant = {format = "w8",
 // NONE-NEXT: %[[W8D:.*]] = llmo.dequantize %[[W8Q]]
 // NONE-NEXT: %[[E:.*]] = llmo.linear %[[D]], %[[W8D]] {llmo.calib = {input_clip = 2.000000e+00 : f32}, llmo.format = "w8", llmo.quant = {format = "w8",
 // No llmo.format: the mode.

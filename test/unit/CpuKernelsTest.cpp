@@ -676,6 +676,141 @@ TEST_F(CpuKernelsTest, DynamicQLinearRowsBeyondScratch) {
   }
 }
 
+/// kernelW4A8Linear against docs/Dialect.md's dynamic_qlinear with an i4
+/// weight, bit for bit: per-row int8 activations, exact i32 sums per group,
+/// sum over the groups in float in order (grouped), or one group with
+/// f32(acc) * (s * sw) (per channel).
+void checkW4A8Linear(Exec &exec, std::mt19937 &rng, int64_t m, int64_t n,
+                     int64_t k, int64_t groupSize, bool grouped,
+                     int64_t activation = kLlmoActNone,
+                     bool withResidual = false) {
+  bool hasBias = (m + n + k) % 2 == 0;
+  SCOPED_TRACE(shapeName(m, n, k, exec.threads()) + " group " +
+               std::to_string(groupSize) + (grouped ? " grouped" : "") +
+               (hasBias ? " bias" : " no bias"));
+  auto x = randomFloats(rng, m * k, -3.0f, 3.0f);
+  if (m > 2) {
+    std::fill(x.begin() + k, x.begin() + 2 * k, 0.0f);
+    x[2 * k] = 127.0f; // scale exactly 1: ties x / s = n.5 below
+    for (int64_t p = 1; p < k; ++p)
+      x[2 * k + p] = (float)(p % 7) * 0.5f - 1.5f;
+  }
+  int64_t groups = grouped ? k / groupSize : 1;
+  std::vector<int8_t> w(k * n);
+  std::uniform_int_distribution<int> nibble(-8, 7);
+  for (auto &v : w)
+    v = (int8_t)nibble(rng);
+  // The extremes everywhere in the first column (|pair sum| 2 * 8 * 127).
+  for (int64_t p = 0; p < k; ++p)
+    w[p * n] = -8;
+  auto sw = randomFloats(rng, groups * n, 0.001f, 0.05f);
+  auto bias = randomFloats(rng, n);
+  auto residual = randomFloats(rng, m * n);
+  std::vector<uint8_t> packed(packedW4A8Bytes(k, n));
+  packW4A8(w.data(), k, n, packed.data());
+  int64_t paramGroup = grouped ? groupSize : k;
+  std::vector<float> packedScales(w4a8ScaleFloats(k, n, paramGroup));
+  packW4A8Scales(sw.data(), k, n, paramGroup, packedScales.data());
+  GuardedOutput out(m * n);
+  exec.call(kernelW4A8Linear,
+            {m, n, k, paramGroup, grouped, hasBias, activation, withResidual},
+            {x.data(), packed.data(), packedScales.data(),
+             hasBias ? bias.data() : nullptr,
+             withResidual ? residual.data() : nullptr, out.get()});
+  std::vector<float> expected(m * n);
+  for (int64_t i = 0; i < m; ++i) {
+    float absMax = 0;
+    for (int64_t p = 0; p < k; ++p)
+      absMax = std::max(absMax, std::fabs(x[i * k + p]));
+    float s = absMax > 0 ? absMax / 127.0f : 1.0f;
+    std::vector<int64_t> qx(k);
+    for (int64_t p = 0; p < k; ++p)
+      qx[p] = quantizeValue(x[i * k + p], s, 0, -127, 127);
+    for (int64_t j = 0; j < n; ++j) {
+      float y = 0;
+      for (int64_t g = 0; g < groups; ++g) {
+        int64_t g0 = grouped ? g * groupSize : 0,
+                g1 = grouped ? g0 + groupSize : k;
+        int64_t acc = 0;
+        for (int64_t p = g0; p < g1; ++p)
+          acc += qx[p] * w[p * n + j];
+        if (grouped)
+          y = y + (float)acc * sw[g * n + j];
+        else
+          y = (float)acc * (s * sw[j]);
+      }
+      if (grouped)
+        y = y * s;
+      if (hasBias)
+        y = y + bias[j];
+      expected[i * n + j] = y;
+    }
+  }
+  if (activation == kLlmoActNone && !withResidual) {
+    ASSERT_TRUE(bitEqual(out.get(), expected.data(), m * n));
+  } else {
+    // The epilogue is the fp32 kernels' (its own tests bound it).
+    for (int64_t i = 0; i < m * n; ++i) {
+      float v = expected[i];
+      if (activation == kLlmoActSilu)
+        v = v / (1.0f + std::exp(-v));
+      else if (activation == kLlmoActRelu)
+        v = std::max(v, 0.0f);
+      if (withResidual)
+        v += residual[i];
+      ASSERT_NEAR(out.get()[i], v, 1e-5f * (1.0f + std::fabs(v))) << i;
+    }
+  }
+  ASSERT_TRUE(out.guardIntact());
+}
+
+TEST_F(CpuKernelsTest, W4A8LinearBitExact) {
+  std::mt19937 rng(31);
+  for (int threads : kThreadCounts) {
+    Exec exec(threads);
+    for (int64_t m : kMs)
+      for (int64_t n : kNs) {
+        // Groups of 4, 12, 32 and 64 rows (one i16 window, three, a group
+        // ending inside a window), and per channel over K not a multiple
+        // of 4.
+        for (auto [k, group] :
+             {std::pair<int64_t, int64_t>{4, 4}, {36, 12}, {96, 32}, {320, 64}})
+          ASSERT_NO_FATAL_FAILURE(
+              checkW4A8Linear(exec, rng, m, n, k, group, true));
+        for (int64_t k : kKs)
+          ASSERT_NO_FATAL_FAILURE(
+              checkW4A8Linear(exec, rng, m, n, k, k, false));
+      }
+  }
+}
+
+/// Row blocks (K = 2000: ~120 rows each) and a single group over a K that
+/// needs the i32 widening many times.
+TEST_F(CpuKernelsTest, W4A8LinearRowBlocksAndLongGroups) {
+  std::mt19937 rng(32);
+  for (int threads : {1, 2}) {
+    Exec exec(threads);
+    ASSERT_NO_FATAL_FAILURE(
+        checkW4A8Linear(exec, rng, 300, 37, 2000, 80, true));
+    ASSERT_NO_FATAL_FAILURE(
+        checkW4A8Linear(exec, rng, 3, 40, 5632, 5632, true));
+    ASSERT_NO_FATAL_FAILURE(
+        checkW4A8Linear(exec, rng, 2, 33, 4001, 4001, false));
+  }
+}
+
+TEST_F(CpuKernelsTest, W4A8LinearEpilogue) {
+  std::mt19937 rng(33);
+  for (int threads : kThreadCounts) {
+    Exec exec(threads);
+    for (int64_t act : {kLlmoActSilu, kLlmoActRelu})
+      ASSERT_NO_FATAL_FAILURE(
+          checkW4A8Linear(exec, rng, 7, 35, 64, 16, true, act, true));
+    ASSERT_NO_FATAL_FAILURE(
+        checkW4A8Linear(exec, rng, 13, 17, 31, 31, false, kLlmoActNone, true));
+  }
+}
+
 /// The fused epilogue of the int8 linears: the integer part stays exact,
 /// the activation and residual are held to the fp32 epilogue's bounds.
 TEST_F(CpuKernelsTest, Int8LinearEpilogue) {

@@ -1,7 +1,7 @@
 //===- llmo-compile.cpp - Compile a model: import, optimize, quantize -----===//
 //
 //   llmo-compile MODEL.onnx|IN.mlir|IN.mlirbc -o OUT.mlir|OUT.mlirbc|OUT.llmo
-//       --target=cpu|cuda [--quant=none|w8a8|w8a16|w4a16|auto]
+//       --target=cpu|cuda [--quant=none|w8a8|w8a16|w4a16|w4a8|auto]
 //       [--calibration-data=CALIB.npz] [--smoothquant-alpha=off|0.5|auto]
 //       [--memory-budget=SIZE] [--input-shape NAME=1x128 ...]
 //       [--report=REPORT.json] [--report-table]
@@ -82,7 +82,7 @@ int main(int argc, char **argv) {
   cl::opt<std::string> target(cl::cat(category), "target",
                               cl::desc("cpu or cuda"), cl::init("cpu"));
   cl::opt<std::string> quant(cl::cat(category), "quant",
-                             cl::desc("none, w8a8, w8a16, w4a16 or auto"),
+                             cl::desc("none, w8a8, w8a16, w4a16, w4a8 or auto"),
                              cl::init("none"));
   cl::opt<std::string> calibration(cl::cat(category), "calibration-data",
                                    cl::desc("Calibration .npz"), cl::init(""));

@@ -30,7 +30,7 @@ extern "C" {
 typedef void (*llmo_kernel_fn)(void *ctx, const int64_t *desc,
                                void *const *operands);
 
-enum { kLlmoKernelAbiVersion = 7, kLlmoMaxKernelRank = 8 };
+enum { kLlmoKernelAbiVersion = 8, kLlmoMaxKernelRank = 8 };
 
 /// x86 CPU features the generated code may be compiled to use, by their
 /// LLVM names (which GCC's and Clang's __builtin_cpu_supports share).
@@ -149,7 +149,17 @@ enum LlmoKernelId {
   // operands[0] of type llmo_loop_fn.
   // desc: [extent, elements_per_index]   operands: [fn, inputs..., out]
   kLlmoKernelLoop = 21,
-  kLlmoNumKernels = 22,
+  // W4A8: 4-bit symmetric weights (per channel, or in groups of group_size
+  // rows of K) x per-row dynamic int8 activations, llmo.dynamic_qlinear's
+  // arithmetic (docs/Dialect.md): exact i32 sums per group; grouped = 1
+  // sums f32(acc_g) * sw[g, n] over the groups in order, then multiplies by
+  // the row scale; grouped = 0 (one group) gives f32(acc) * (s * sw[n]).
+  // Then the epilogue of kLlmoKernelLinearF32.
+  // desc: [M, N, K, group_size, grouped, has_bias, activation, has_residual]
+  // operands: [x f32, packed_w (packW4A8), scales (packW4A8Scales), bias,
+  //            residual, out]
+  kLlmoKernelW4A8Linear = 22,
+  kLlmoNumKernels = 23,
 };
 
 enum LlmoActivation {

@@ -52,6 +52,26 @@ void packWeightQuantParams(const float *scales, const int32_t *zeroPoints,
                            int64_t k, int64_t n, int64_t groupSize, int bits,
                            float *outScales, float *outZeroPoints);
 
+/// W4A8 (4-bit weights x per-token int8 activations, kLlmoKernelW4A8Linear)
+/// for vpmaddubsw: values stored unsigned, u = q + 8 (q in [-8, 7]). K is
+/// padded to a multiple of 4 (padding u = 8, i.e. q = 0). For every quad of
+/// rows 4t..4t+3 a panel holds 32 bytes: byte 2c + j has u(4t + j, c) in its
+/// low nibble and u(4t + 2 + j, c) in its high nibble, so a mask (and a
+/// shift) gives the u8 pairs that vpmaddubsw multiplies with the broadcast
+/// activation pairs (x[4t], x[4t+1]) and (x[4t+2], x[4t+3]).
+size_t packedW4A8Bytes(int64_t k, int64_t n);
+void packW4A8(const int8_t *q, int64_t k, int64_t n, uint8_t *out);
+/// Scales [numPanels][numGroups][16] with the 16 columns of a panel in
+/// kW4A8ColumnOrder (the order the kernel's widened accumulators come out
+/// in); `scales` is [numGroups, N] row-major.
+size_t w4a8ScaleFloats(int64_t k, int64_t n, int64_t groupSize);
+void packW4A8Scales(const float *scales, int64_t k, int64_t n,
+                    int64_t groupSize, float *out);
+/// Lane i of the kernel's accumulators holds panel column
+/// kW4A8ColumnOrder[i] (unpacklo/hi interleave within 128-bit lanes).
+inline constexpr int kW4A8ColumnOrder[16] = {0, 1, 2, 3, 8,  9,  10, 11,
+                                             4, 5, 6, 7, 12, 13, 14, 15};
+
 } // namespace llmo::rt
 
 #endif // LLMO_RUNTIME_PACKING_H

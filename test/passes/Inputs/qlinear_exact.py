@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Bit-exact reference for W8A8 linears (llmo.qlinear, llmo.dynamic_qlinear).
+"""Bit-exact reference for W8A8 and W4A8 linears (llmo.qlinear,
+llmo.dynamic_qlinear).
 
 Usage:
   qlinear_exact.py model --rows R --k K --n N --seed S --clip C
                    [--act static|dynamic|u8 --zero-point Z] -o OUT.mlir
   qlinear_exact.py check --rows R --k K --n N --seed S --clip C
-                   --act static|dynamic|u8 [--zero-point Z]
+                   --act static|dynamic|u8|w4a8 [--zero-point Z] [--group G]
                    --llmo-run PATH --workdir DIR QUANTIZED.mlir
 
 The parameters (numpy seed S) define a float linear: W [K, N] (randn, with
@@ -14,7 +15,7 @@ bias [N] (randn) and inputs X [R, K] (randn * C / 2, so that some values
 exceed the clip C and saturate).
 
 `model` writes @main(x) = llmo.linear(x, W, bias) {llmo.calib =
-{input_clip = C}} (--act static/dynamic: the input of --llmo-quantize),
+{input_clip = C}} (--act static/dynamic/w4a8: the input of --llmo-quantize),
 or, for --act u8, a hand-written W8A8 graph the pass does not produce: x
 quantized per-tensor to u8 with scale C / 127 and zero point Z, then
 llmo.qlinear with W quantized as below.
@@ -30,6 +31,12 @@ and the ODS descriptions of the ops), all in f32:
   dynamic  sx[m] = max_k |x[m, k]| / 127 per row,
            qx = clamp(rne(x / sx[m]), -127, 127)
   y[m, n] = f32(sum_k qx[m, k] * qw[k, n]) * (sx * sw[n]) + bias[n]
+
+  w4a8     (mode=w4a8 group-size=G) i4 weights per group of G rows of K:
+           sw[g, n] = max |W[gG:(g+1)G, n]| / 7, qw = clamp(rne(W / sw), -8, 7);
+           dynamic activations as above;
+           p[m, n] = sum over g in order of f32(acc_g[m, n]) * sw[g, n]
+           y[m, n] = p[m, n] * sx[m] + bias[n]
 
 It also requires the output to differ from the float linear (so that the
 quantized path really ran). Prints the max difference to the float linear
@@ -71,7 +78,30 @@ def quantize_weight(w):
     return qw, sw
 
 
+def dynamic_rows(x):
+    sx = (np.abs(x).max(axis=1) / f32(127)).astype(f32)
+    sx = np.where(sx > 0, sx, f32(1)).astype(f32)
+    qx = np.clip(rne((x / sx[:, None]).astype(f32)), -127, 127)
+    return qx.astype(np.int64), sx
+
+
+def reference_w4a8(args, w, bias, x):
+    qx, sx = dynamic_rows(x)
+    g = args.group
+    p = np.zeros((x.shape[0], w.shape[1]), f32)
+    for g0 in range(0, w.shape[0], g):
+        part = w[g0:g0 + g]
+        sw = (np.abs(part).max(axis=0) / f32(7)).astype(f32)
+        sw = np.where(sw > 0, sw, f32(1)).astype(f32)
+        qw = np.clip(rne((part / sw).astype(f32)), -8, 7).astype(np.int64)
+        acc = qx[:, g0:g0 + g] @ qw
+        p = (p + (acc.astype(f32) * sw[None, :]).astype(f32)).astype(f32)
+    return ((p * sx[:, None]).astype(f32) + bias[None, :]).astype(f32)
+
+
 def reference(args, w, bias, x):
+    if args.act == "w4a8":
+        return reference_w4a8(args, w, bias, x)
     qw, sw = quantize_weight(w)
     if args.act == "dynamic":
         sx = (np.abs(x).max(axis=1) / f32(127)).astype(f32)
@@ -175,8 +205,10 @@ def main(argv):
     ap.add_argument("--n", type=int, default=4)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--clip", type=float, default=3.0)
-    ap.add_argument("--act", choices=("static", "dynamic", "u8"),
+    ap.add_argument("--act", choices=("static", "dynamic", "u8", "w4a8"),
                     default="static")
+    ap.add_argument("--group", type=int, default=16,
+                    help="w4a8: rows of K per weight group")
     ap.add_argument("--zero-point", type=int, default=128)
     ap.add_argument("-o", "--output")
     ap.add_argument("--llmo-run")
