@@ -64,6 +64,8 @@ CONFIGS = {
                     "--calibration-data={calib}"],
     "w8a16": ["--quant=w8a16"],
     "w4a16": ["--quant=w4a16", "--group-size={group}"],
+    # The W4A16 weights with per-token dynamic int8 activations.
+    "w4a8": ["--quant=w4a8", "--group-size={group}"],
 }
 
 LATENCY_RES = [
@@ -838,7 +840,7 @@ def estimate_bytes(config, lin, group):
         return p * 4
     if config.startswith("w8"):
         return p + n * 4
-    if config == "w4a16":
+    if config in ("w4a16", "w4a8"):
         return p // 2 + (p // group) * 4
     return None
 
