@@ -392,6 +392,13 @@ Lowering::lowerW4A8Linear(Operation *op, Value input,
                            "in groups along K)");
     scales = std::move(*channel);
   }
+  // The kernel keeps a quantized activation row (K bytes, its scale and
+  // per-group sums) in the 1 MiB of scratch a single-threaded session has.
+  int64_t groups = (k + groupSize - 1) / std::max<int64_t>(groupSize, 1);
+  if ((k + 3) / 4 * 4 + 64 + 4 + 4 * groups > (int64_t)(1 << 20))
+    return op->emitError("CPU W4A8 keeps a quantized activation row in 1 MiB "
+                         "of scratch: K = ")
+           << k << " is too long";
   int64_t m =
       numElements(tensorType(input).getShape()) / std::max<int64_t>(k, 1);
   std::vector<int8_t> q(w.first.ints.begin(), w.first.ints.end());

@@ -20,6 +20,8 @@
 // RUN: not llmo-compile %models/mlp.onnx --quant=w4a8 --group-size=2 -o %t/bad.llmo 2>&1 | FileCheck %s --check-prefix=GROUP
 // RUN: test ! -e %t/bad.llmo
 // RUN: llmo-compile %models/mlp.onnx --quant=w4a8 --group-size=2 -o %t/group2.mlir
+// A K whose quantized row cannot fit the scratch is refused too.
+// RUN: llmo-opt %S/Inputs/w4a8-long-k.mlir --llmo-lower-to-cpu -verify-diagnostics
 // GROUP: "/0/Gemm"{{.*}}error: CPU code generation of W4A8 needs a group size that is a multiple of 4, not 2
 
 !g = !quant.uniform<i4:f32:{0:4, 1:1}, {{0.1, 0.2, 0.3}, {0.05, 0.5, 0.25}, {0.4, 0.01, 0.125}}>
