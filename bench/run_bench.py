@@ -21,7 +21,7 @@ WORKDIR/models by bench/bench_models.py) and every thread count N:
   * llmo, per config: llmo-compile MODEL.onnx -o X.llmo --target=cpu FLAGS
     --input-shape NAME=1xS ... --report=R.json (once per config), then
     llmo-run X.llmo --input NAME=F.npy ... --threads N --repeat RUNS
-    --output-dir D, parsing "latency: repeat=R median_ms=X min_ms=Y".
+    --warmup WARMUP --output-dir D, parsing "latency: repeat=R median_ms=X min_ms=Y".
 
 Every measurement runs in its own child process; its peak RSS comes from
 os.wait4. llmo's output is compared with onnxruntime fp32's (max relative
@@ -397,8 +397,10 @@ class Bench:
         cmd = [os.path.join(self.a.llmo_bin, "llmo-run"), artifact]
         for n in meta["inputs"]:
             cmd += ["--input", f"{n}={os.path.join(d, n + '.npy')}"]
+        # As many untimed warm-up runs as onnxruntime gets.
         cmd += ["--threads", str(threads), "--repeat", str(self.a.runs),
-                "--output-dir", out_dir, *self.a.llmo_run_arg]
+                "--warmup", str(self.a.warmup), "--output-dir", out_dir,
+                *self.a.llmo_run_arg]
         c = run_child(cmd, os.path.join(self.logdir, name, f"llmo-run-{config}-t{threads}"),
                       self.a.timeout, child_env(threads))
         res = {"rss_mb": c.rss_mb, "wall_s": c.wall_s}
@@ -882,7 +884,7 @@ def main(argv):
                     help="comma-separated: " + ",".join(bench_models.MODELS))
     ap.add_argument("--threads", type=csv(int), default=[1, 2])
     ap.add_argument("--runs", type=int, default=None, help="timed runs (15; --quick 3)")
-    ap.add_argument("--warmup", type=int, default=3, help="onnxruntime warmup runs")
+    ap.add_argument("--warmup", type=int, default=3, help="untimed warmup runs of onnxruntime and of llmo-run")
     ap.add_argument("--no-ort-bracket", dest="ort_bracket", action="store_false",
                     help="measure onnxruntime once per model, before llmo (default: "
                          "before and after llmo's runs, medians over both passes)")

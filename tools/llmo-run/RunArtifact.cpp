@@ -108,16 +108,15 @@ int runArtifact(const RunArtifactOptions &options) {
     return fail("--input " + given.begin()->first +
                 " is not an input of the model");
 
-  // One untimed warm-up run first when timing: it faults in the mapped
-  // weights and the arena.
+  // Untimed warm-up runs first (llmo-run's default: one when timing, which
+  // faults in the mapped weights and the arena).
   std::vector<double> times;
-  unsigned runs = options.repeat > 1 ? options.repeat + 1 : 1;
-  for (unsigned r = 0; r < runs; ++r) {
+  for (unsigned r = 0; r < options.warmup + options.repeat; ++r) {
     auto start = std::chrono::steady_clock::now();
     status.reset(llmo_session_run(session.get()));
     if (status)
       return fail(options.path + ": " + llmo_status_message(status.get()));
-    if (r > 0 || runs == 1)
+    if (r >= options.warmup)
       times.push_back(std::chrono::duration<double, std::milli>(
                           std::chrono::steady_clock::now() - start)
                           .count());

@@ -15,6 +15,8 @@ struct RunArtifactOptions {
   std::map<std::string, std::string> inputs; // name -> .npy path
   std::string outputDir;
   unsigned repeat = 1, threads = 1;
+  /// Untimed runs before the `repeat` timed ones.
+  unsigned warmup = 0;
   bool quiet = false;
   std::function<std::string(std::string)> fileNameFor;
 };

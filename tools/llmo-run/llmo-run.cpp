@@ -1,14 +1,14 @@
 //===- llmo-run.cpp - Run llmo IR or a compiled artifact ------------------===//
 //
 //   llmo-run IN.mlir|IN.mlirbc|IN.llmo --input NAME=FILE.npy ...
-//            [--output-dir DIR] [--repeat N] [--threads N]
+//            [--output-dir DIR] [--repeat N] [--warmup N] [--threads N]
 //
 // .mlir/.mlirbc run on the reference interpreter (one thread); .llmo
 // artifacts run their compiled code through the runtime library with
 // --threads workers. Inputs are matched by name; outputs are written as
 // DIR/<name>.npy. --repeat N prints "latency: repeat=N median_ms=.. min_ms=..
-// runs_ms=..,.." (every run, in order)
-// (for .llmo after one untimed warm-up run).
+// runs_ms=..,.." (every timed run, in order) after --warmup untimed runs
+// (default: one for .llmo, none on the interpreter).
 //
 //===----------------------------------------------------------------------===//
 
@@ -68,6 +68,11 @@ int main(int argc, char **argv) {
                                  cl::init("."));
   cl::opt<unsigned> repeat(cl::cat(category), "repeat",
                            cl::desc("Run N times, print timing"), cl::init(1));
+  cl::opt<int> warmup(
+      cl::cat(category), "warmup",
+      cl::desc("Untimed runs before the timed ones with --repeat N > 1 "
+               "(default: 1 on a .llmo artifact, 0 on the interpreter)"),
+      cl::init(-1));
   cl::opt<bool> quiet(cl::cat(category), "quiet",
                       cl::desc("Do not print output summaries"),
                       cl::init(false));
@@ -100,6 +105,13 @@ int main(int argc, char **argv) {
 
   if (repeat == 0)
     return llmo::reportError("--repeat must be at least 1");
+  if (warmup.getNumOccurrences() && warmup < 0)
+    return llmo::reportError("--warmup must be 0 or more");
+  bool isArtifact = llvm::StringRef(inputFile).ends_with(".llmo");
+  int warmupValue = warmup;
+  unsigned warmupRuns = repeat == 1        ? 0u
+                        : warmupValue >= 0 ? (unsigned)warmupValue
+                                           : (isArtifact ? 1u : 0u);
   std::map<std::string, std::string> given;
   for (const std::string &spec : inputs) {
     size_t eq = spec.find('=');
@@ -110,12 +122,13 @@ int main(int argc, char **argv) {
       return llmo::reportError("--input " + spec.substr(0, eq) +
                                " is given more than once");
   }
-  if (llvm::StringRef(inputFile).ends_with(".llmo")) {
+  if (isArtifact) {
     llmo::RunArtifactOptions options;
     options.path = inputFile;
     options.inputs = given;
     options.outputDir = outputDir;
     options.repeat = repeat;
+    options.warmup = warmupRuns;
     options.threads = threads;
     options.quiet = quiet;
     options.fileNameFor = fileNameFor;
@@ -177,12 +190,13 @@ int main(int argc, char **argv) {
 
   std::vector<double> times;
   FailureOr<std::vector<llmo::Tensor>> results;
-  for (unsigned r = 0; r < repeat; ++r) {
+  for (unsigned r = 0; r < warmupRuns + repeat; ++r) {
     auto start = std::chrono::steady_clock::now();
     results = llmo::runFunction(func, tensors);
-    times.push_back(std::chrono::duration<double, std::milli>(
-                        std::chrono::steady_clock::now() - start)
-                        .count());
+    if (r >= warmupRuns)
+      times.push_back(std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - start)
+                          .count());
     if (failed(results))
       return llmo::reportError(inputFile + ": execution failed");
   }
