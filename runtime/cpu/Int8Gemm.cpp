@@ -347,6 +347,8 @@ float quantizeRowDynamic(const float *src, int64_t k, T *dst) {
   for (; c + 8 <= k; c += 8) {
     __m256 q = _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(src + c), sv),
                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    // NaN quantizes to 0, as in the interpreter (max/min would give -127).
+    q = _mm256_and_ps(q, _mm256_cmp_ps(q, q, _CMP_ORD_Q));
     q = _mm256_min_ps(_mm256_max_ps(q, lo), hi);
     __m256i qi = _mm256_cvtps_epi32(q);
     __m128i packed = _mm_packs_epi32(_mm256_castsi256_si128(qi),
@@ -356,8 +358,10 @@ float quantizeRowDynamic(const float *src, int64_t k, T *dst) {
     else
       _mm_storel_epi64((__m128i *)(dst + c), _mm_packs_epi16(packed, packed));
   }
-  for (; c < k; ++c)
-    dst[c] = (T)std::clamp(std::nearbyint(src[c] / s), -127.0f, 127.0f);
+  for (; c < k; ++c) {
+    float q = std::nearbyint(src[c] / s);
+    dst[c] = std::isnan(q) ? 0 : (T)std::clamp(q, -127.0f, 127.0f);
+  }
   return s;
 }
 

@@ -623,6 +623,12 @@ void checkDynamicQLinear(Exec &exec, std::mt19937 &rng, int64_t m, int64_t n,
       x[2 * k + p] = (float)(p % 7) * 0.5f - 1.5f;
     x[2 * k] = 127.0f; // scale exactly 1
   }
+  // NaNs quantize to 0 (and do not count in the row's abs-max), in the
+  // vector body and in the scalar tail.
+  if (m > 3) {
+    x[3 * k] = std::numeric_limits<float>::quiet_NaN();
+    x[4 * k - 1] = std::numeric_limits<float>::quiet_NaN();
+  }
   auto w = int8Weights(rng, k, n);
   auto sw = randomFloats(rng, n, 0.001f, 0.05f);
   auto bias = randomFloats(rng, n);
@@ -694,6 +700,10 @@ void checkW4A8Linear(Exec &exec, std::mt19937 &rng, int64_t m, int64_t n,
     x[2 * k] = 127.0f; // scale exactly 1: ties x / s = n.5 below
     for (int64_t p = 1; p < k; ++p)
       x[2 * k + p] = (float)(p % 7) * 0.5f - 1.5f;
+  }
+  if (m > 3) { // NaNs quantize to 0 (vector body and scalar tail)
+    x[3 * k] = std::numeric_limits<float>::quiet_NaN();
+    x[4 * k - 1] = std::numeric_limits<float>::quiet_NaN();
   }
   int64_t groups = grouped ? k / groupSize : 1;
   std::vector<int8_t> w(k * n);
