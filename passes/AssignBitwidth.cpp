@@ -44,6 +44,36 @@ Tensor fakeQuantize(const Tensor &weight, WeightFormat format) {
   return out;
 }
 
+/// The `llmo.dynamic_qlinear` (W4A8 or W8A8, per-token int8 activations)
+/// that --llmo-quantize makes of `linear` in `format`, built after it.
+Operation *buildDynamicTrial(LinearOp linear, const Tensor &weight,
+                             WeightFormat format) {
+  OpBuilder b(linear->getContext());
+  b.setInsertionPointAfter(linear);
+  MLIRContext *ctx = b.getContext();
+  Location loc = linear.getLoc();
+  int64_t k = weight.shape[0], n = weight.shape[1];
+  int64_t group = format.group && k % format.group == 0 ? format.group : 0;
+  QuantizedWeight q = quantizeWeight(weight, format.bits, group);
+  Value storage = createConstant(b, loc, q.values,
+                                 IntegerType::get(ctx, format.bits), "trial");
+  Value quantWeight = StorageCastOp::create(
+      b, loc, RankedTensorType::get({k, n}, weightQuantType(ctx, q, {k, n})),
+      storage);
+  return DynamicQLinearOp::create(b, loc, linear.getType(), linear.getInput(),
+                                  quantWeight, linear.getBias(),
+                                  /*residual=*/Value(), "none");
+}
+
+/// Erases a trial op and the weight ops built for it.
+void eraseTrial(Operation *trial) {
+  Operation *cast = trial->getOperand(1).getDefiningOp();
+  Operation *storage = cast->getOperand(0).getDefiningOp();
+  trial->erase();
+  cast->erase();
+  storage->erase();
+}
+
 struct AssignBitwidthPass : llmo::impl::AssignBitwidthBase<AssignBitwidthPass> {
   using AssignBitwidthBase::AssignBitwidthBase;
 
@@ -72,6 +102,14 @@ struct AssignBitwidthPass : llmo::impl::AssignBitwidthBase<AssignBitwidthPass> {
                                  "positive and budget non-negative");
       return signalPassFailure();
     }
+    if (activations != "none" && activations != "dynamic") {
+      emitError(module.getLoc())
+          << "--llmo-assign-bitwidth: activations must be none or dynamic, "
+             "not '"
+          << activations << "'";
+      return signalPassFailure();
+    }
+    bool dynamicActivations = activations == "dynamic";
     // "w4" is shorthand for w4g<group-size>; repeated formats count once.
     SmallVector<std::string> candidates;
     for (StringRef f : llvm::split(StringRef(formats), ',')) {
@@ -130,15 +168,27 @@ struct AssignBitwidthPass : llmo::impl::AssignBitwidthBase<AssignBitwidthPass> {
           k % groupSize == 0 ? uniformW4 : std::string("w4c"), k, n);
       Value original = linear.getWeight();
       for (const std::string &f : candidates) {
-        OpBuilder b(linear);
-        Value trial = createConstant(
-            b, linear.getLoc(), fakeQuantize(weight, *parseWeightFormat(f)),
-            b.getF32Type(), "trial");
-        linear.getWeightMutable().assign(trial);
+        WeightFormat format = *parseWeightFormat(f);
         std::vector<std::vector<Tensor>> outputs;
-        LogicalResult ran = runAll(outputs);
-        linear.getWeightMutable().assign(original);
-        trial.getDefiningOp()->erase();
+        LogicalResult ran = failure();
+        if (dynamicActivations && (format.bits == 4 || format.bits == 8)) {
+          // Measure the op --llmo-quantize will make: the activation
+          // rounding is part of the layer's error.
+          Operation *trial = buildDynamicTrial(linear, weight, format);
+          linear.getResult().replaceAllUsesWith(trial->getResult(0));
+          ran = runAll(outputs);
+          trial->getResult(0).replaceAllUsesWith(linear.getResult());
+          eraseTrial(trial);
+        } else {
+          OpBuilder b(linear);
+          Value trial =
+              createConstant(b, linear.getLoc(), fakeQuantize(weight, format),
+                             b.getF32Type(), "trial");
+          linear.getWeightMutable().assign(trial);
+          ran = runAll(outputs);
+          linear.getWeightMutable().assign(original);
+          trial.getDefiningOp()->erase();
+        }
         if (failed(ran))
           return signalPassFailure();
         errors[l].push_back(outputError(reference, outputs));
@@ -215,6 +265,11 @@ struct AssignBitwidthPass : llmo::impl::AssignBitwidthBase<AssignBitwidthPass> {
             b.getNamedAttr(candidates[g], b.getF64FloatAttr(errors[l][g])));
       layers[l]->setAttr("llmo.format",
                          b.getStringAttr(storedFormat(candidates[f])));
+      int bits = parseWeightFormat(candidates[f])->bits;
+      if (dynamicActivations && (bits == 4 || bits == 8))
+        layers[l]->setAttr("llmo.activations", b.getStringAttr("dynamic"));
+      else
+        layers[l]->removeAttr("llmo.activations");
       layers[l]->setAttr(
           "llmo.bitwidth",
           b.getDictionaryAttr(
@@ -225,12 +280,13 @@ struct AssignBitwidthPass : llmo::impl::AssignBitwidthBase<AssignBitwidthPass> {
                b.getNamedAttr("bytes", b.getI64IntegerAttr(bytes[l][f])),
                b.getNamedAttr("errors", b.getDictionaryAttr(perFormat))}));
     }
-    module->setAttr(
-        "llmo.bitwidth_plan",
-        b.getDictionaryAttr(
-            {b.getNamedAttr("budget", b.getI64IntegerAttr(limit)),
-             b.getNamedAttr("bytes", b.getI64IntegerAttr(totalBytes)),
-             b.getNamedAttr("predicted_error", b.getF64FloatAttr(predicted))}));
+    SmallVector<NamedAttribute> plan = {
+        b.getNamedAttr("budget", b.getI64IntegerAttr(limit)),
+        b.getNamedAttr("bytes", b.getI64IntegerAttr(totalBytes)),
+        b.getNamedAttr("predicted_error", b.getF64FloatAttr(predicted))};
+    if (dynamicActivations)
+      plan.push_back(b.getNamedAttr("activations", b.getStringAttr("dynamic")));
+    module->setAttr("llmo.bitwidth_plan", b.getDictionaryAttr(plan));
   }
 };
 

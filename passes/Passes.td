@@ -88,6 +88,12 @@ def Quantize : Pass<"llmo-quantize", "mlir::ModuleOp"> {
     - `w16`: f16 weights cast to f32.
     - `f32`: left as is.
 
+    A layer whose `llmo.activations` attribute is `"dynamic"` (set by
+    --llmo-assign-bitwidth activations=dynamic) gets per-token dynamic int8
+    activations if its format is w8 (W8A8 dynamic, whatever `act` says) or
+    w4 (W4A8), whatever the mode; other formats ignore it. Any other value
+    is an error naming the layer.
+
     Per-channel weight clipping ratios from --llmo-outliers
     (`llmo.outliers.weight_clip`) are applied. Every rewritten op gets
     `llmo.quant = {format, weight_bytes, weight_sqnr_db}`.
@@ -182,12 +188,21 @@ def AssignBitwidth : Pass<"llmo-assign-bitwidth", "mlir::ModuleOp"> {
     is checked in real bytes, so the budget always holds. Sets `llmo.format` on each linear
     (read by --llmo-quantize) and records
     `llmo.bitwidth = {format, predicted_error, bytes, errors}`; the module
-    gets `llmo.bitwidth_plan = {budget, bytes, predicted_error}`.
+    gets `llmo.bitwidth_plan = {budget, bytes, predicted_error}` (and
+    `activations = "dynamic"` when planned so).
 
     `budget` is in bytes; 0 means the size of uniform W4 (group-size), so
     the plan shows what mixing formats gains at W4's memory: cheaper
     per-channel i4 on insensitive layers pays for w8/w4g32 on sensitive
     ones.
+
+    `activations=dynamic` plans for int8 activations as well: a w4 or w8
+    candidate is measured as the op --llmo-quantize will make of it
+    (`llmo.dynamic_qlinear`: W4A8 or W8A8 with per-token dynamic scales,
+    run on the interpreter), so the errors include the activation
+    rounding, and the chosen w4/w8 layers get `llmo.activations =
+    "dynamic"`. w16 and f32 layers keep float activations. The default,
+    `none`, plans weight-only formats.
   }];
   let options = [
     Option<"dataPath", "data", "std::string", "\"\"",
@@ -202,6 +217,9 @@ def AssignBitwidth : Pass<"llmo-assign-bitwidth", "mlir::ModuleOp"> {
            "Group size along K of w4">,
     Option<"maxSamples", "max-samples", "unsigned", "4",
            "Calibration samples used per measurement (0: all)">,
+    Option<"activations", "activations", "std::string", "\"none\"",
+           "none (weight-only formats) or dynamic (int8 per-token "
+           "activations on w4 and w8 layers)">,
   ];
   let dependentDialects = ["::llmo::LlmoDialect"];
 }

@@ -89,6 +89,10 @@ void llmo::buildCompilePipeline(OpPassManager &pm,
       assign.dataPath = options.calibrationData;
       assign.budget = options.memoryBudget;
       assign.groupSize = options.groupSize;
+      // Static activation scales are not planned per layer: auto is
+      // weight-only unless activations are dynamic.
+      assign.activations =
+          options.activations == "dynamic" ? "dynamic" : "none";
       pm.addPass(createAssignBitwidth(assign));
       quantize.mode = "w8a16";
     }

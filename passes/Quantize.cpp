@@ -38,7 +38,7 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
   using QuantizeBase::QuantizeBase;
 
   LogicalResult quantizeLinear(LinearOp linear, StringRef format,
-                               bool quantizeActivations) {
+                               bool quantizeActivations, bool forceDynamic) {
     OpBuilder builder(linear);
     MLIRContext *ctx = &getContext();
     Location loc = linear.getLoc();
@@ -100,7 +100,7 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
             linear.getBias(), /*residual=*/Value(), "none");
         recorded = "w4a8-" + stored;
       } else if (bits == 8 && quantizeActivations) {
-        if (act == "dynamic") {
+        if (act == "dynamic" || forceDynamic) {
           replacement = DynamicQLinearOp::create(
               builder, loc, resultType, linear.getInput(), quantWeight,
               linear.getBias(), /*residual=*/Value(), "none");
@@ -204,7 +204,20 @@ struct QuantizePass : llmo::impl::QuantizeBase<QuantizePass> {
       bool activations =
           (mode == "w8a8" && format == "w8") ||
           (mode == "w4a8" && StringRef(format).starts_with("w4"));
-      if (failed(quantizeLinear(linear, format, activations)))
+      // The bit-width plan's per-layer choice of dynamic int8 activations.
+      bool planned = false;
+      if (Attribute attr = linear->getAttr("llmo.activations")) {
+        auto value = dyn_cast<StringAttr>(attr);
+        if (!value || value.getValue() != "dynamic") {
+          linear.emitError("--llmo-quantize: llmo.activations must be "
+                           "\"dynamic\", not ")
+              << attr;
+          return signalPassFailure();
+        }
+        planned = StringRef(format).starts_with("w4") || format == "w8";
+      }
+      if (failed(
+              quantizeLinear(linear, format, activations || planned, planned)))
         return signalPassFailure();
     }
   }

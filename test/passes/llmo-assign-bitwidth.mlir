@@ -73,6 +73,46 @@
 // QUANT: llmo.bitwidth = {bytes = [[B:[0-9]+]] : i64, {{.*}}, format = "[[F:[a-z0-9]+]]", predicted_error = {{[^}]*}}}, llmo.format = "[[F]]", llmo.quant = {format = "[[F]]", weight_bytes = [[B]] : i64
 // QUANT: llmo.bitwidth = {bytes = [[B:[0-9]+]] : i64, {{.*}}, format = "[[F:[a-z0-9]+]]", predicted_error = {{[^}]*}}}, llmo.format = "[[F]]", llmo.quant = {format = "[[F]]", weight_bytes = [[B]] : i64
 
+// activations=dynamic: w4/w8 candidates are measured as W4A8 / W8A8 with
+// per-token dynamic int8 activations (llmo.dynamic_qlinear on the
+// interpreter); the chosen w4/w8 layers get llmo.activations = "dynamic".
+// check_trial_error.py rebuilds a layer's single-layer model with
+// --llmo-quantize and runs it: the recorded error must be that model's
+// (so a weight-only trial would fail: its errors differ, see WO-ERR).
+// RUN: llmo-opt %s --llmo-assign-bitwidth="%{opts} activations=dynamic" -o %t/dyn.mlir
+// RUN: FileCheck %s --check-prefix=DYN < %t/dyn.mlir
+// RUN: %{check} --budget 1216 %t/dyn.mlir | FileCheck %s --check-prefix=OPT
+// DEFINE: %{trial} = %llmopy %S/Inputs/check_trial_error.py --llmo-opt llmo-opt --llmo-run llmo-run --data %t/calib.npz
+// RUN: %{trial} --workdir %t/t0 --layer 0 --format w4c %t/dyn.mlir %s | FileCheck %s --check-prefix=TRIAL
+// RUN: %{trial} --workdir %t/t1 --layer 1 --format w4g8 %t/dyn.mlir %s | FileCheck %s --check-prefix=TRIAL
+// RUN: %{trial} --workdir %t/t2 --layer 1 --format w8 %t/dyn.mlir %s | FileCheck %s --check-prefix=TRIAL
+// RUN: %{trial} --workdir %t/t3 --layer 2 --format w4g32 %t/dyn.mlir %s | FileCheck %s --check-prefix=TRIAL
+// RUN: %{trial} --workdir %t/t4 --layer 3 --format w16 %t/dyn.mlir %s | FileCheck %s --check-prefix=TRIAL
+// The weight-only plan's errors are those of weight-only models.
+// RUN: %{trial} --workdir %t/t5 --layer 1 --format w8 %t/default.mlir %s | FileCheck %s --check-prefix=TRIAL
+// RUN: %{trial} --workdir %t/t6 --layer 0 --format w4c %t/default.mlir %s | FileCheck %s --check-prefix=TRIAL
+// TRIAL: PASS
+// The dynamic trials' errors are not the weight-only ones.
+// RUN: sed 's/llmo.activations = "dynamic", //' %t/dyn.mlir > %t/dyn-wo.mlir
+// RUN: not %{trial} --workdir %t/t8 --layer 1 --format w8 %t/dyn-wo.mlir %s --rtol 1e-3 | FileCheck %s --check-prefix=WO-ERR
+// WO-ERR: FAIL: the recorded error is not the quantized model's
+// DYN: module attributes {llmo.bitwidth_plan = {activations = "dynamic", budget = 1216 : i64,
+// DYN-COUNT-4: {llmo.activations = "dynamic", llmo.bitwidth = {{.*}}llmo.format = "w{{4|8}}
+// DYN: return
+// w16 and f32 layers keep float activations.
+// RUN: llmo-opt %s --llmo-assign-bitwidth="%{opts} activations=dynamic formats=w16,f32 budget=100000" | FileCheck %s --check-prefix=DYN-FLOAT
+// DYN-FLOAT-NOT: llmo.activations
+// DYN-FLOAT: llmo.format = "f32"
+// DYN-FLOAT-NOT: llmo.activations
+// --llmo-quantize (any mode) turns the planned w4 layers into W4A8 and w8
+// layers into W8A8 dynamic, with the plan's byte counts.
+// RUN: llmo-opt %t/dyn.mlir --llmo-quantize=mode=w8a16 | FileCheck %s --check-prefix=QUANT-DYN
+// RUN: llmo-opt %t/dyn.mlir --llmo-quantize=mode=w4a16 | FileCheck %s --check-prefix=QUANT-DYN
+// QUANT-DYN-LABEL: func.func @main
+// QUANT-DYN-COUNT-4: llmo.dynamic_qlinear {{.*}}llmo.quant = {format = "{{w4a8-w4[cg0-9]+|w8a8-dynamic}}"
+// QUANT-DYN-NOT: llmo.linear
+// QUANT-DYN: return
+
 // Errors.
 // DEFINE: %{status} = %llmopy %S/../tools/Inputs/exit_status.py
 // The smallest plan is w4c everywhere: 384 + 320 + 96 + 48 = 848 bytes.
@@ -91,6 +131,9 @@
 // RUN: %{status} -- llmo-opt %s --llmo-assign-bitwidth="%{opts} budget=-1" | FileCheck %s --check-prefix=ERR-BUDGET
 // ERR-BUDGET: error: --llmo-assign-bitwidth: group-size must be positive and budget non-negative
 // RUN: %{status} -- llmo-opt %s --llmo-assign-bitwidth="%{opts} group-size=0" | FileCheck %s --check-prefix=ERR-GROUP
+// RUN: %{status} -- llmo-opt %s --llmo-assign-bitwidth="%{opts} activations=static" | FileCheck %s --check-prefix=ERR-ACT
+// ERR-ACT: error: --llmo-assign-bitwidth: activations must be none or dynamic, not 'static'
+// ERR-ACT: exit status: 1
 // ERR-GROUP: error: --llmo-assign-bitwidth: group-size must be positive and budget non-negative
 // Repeated formats count once (the recorded errors stay a valid dictionary).
 // RUN: llmo-opt %s --llmo-assign-bitwidth="%{opts} formats=w8,w8,w4g8,w4 group-size=8 budget=100000" | llmo-opt | FileCheck %s --check-prefix=DUP

@@ -94,7 +94,8 @@ int main(int argc, char **argv) {
                              cl::init("0.5"));
   cl::opt<std::string> activations(
       cl::cat(category), "activations",
-      cl::desc("W8A8 activation scales: static or dynamic"),
+      cl::desc("W8A8 activation scales: static or dynamic (with "
+               "--quant=auto, dynamic plans W4A8/W8A8 layers)"),
       cl::init("static"));
   cl::opt<int64_t> groupSize(cl::cat(category), "group-size",
                              cl::desc("W4 group size"), cl::init(128));

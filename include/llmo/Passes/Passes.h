@@ -42,7 +42,8 @@ struct CompilePipelineOptions
                                        llvm::cl::init("0.5")};
   Option<std::string> activations{
       *this, "activations",
-      llvm::cl::desc("W8A8 activation scales: static or dynamic"),
+      llvm::cl::desc("W8A8 activation scales: static or dynamic (with "
+                     "quant=auto, dynamic plans W4A8/W8A8 layers)"),
       llvm::cl::init("static")};
   Option<int64_t> groupSize{*this, "group-size",
                             llvm::cl::desc("W4 group size along K"),

@@ -6,7 +6,8 @@ Usage: check_bitwidth_plan.py [--budget N] [--argmin] OUT.mlir
 OUT.mlir is llmo-opt's output after --llmo-assign-bitwidth (one module).
 For every `llmo.linear` with `llmo.bitwidth = {bytes, errors, format,
 predicted_error}` and the module's `llmo.bitwidth_plan = {budget, bytes,
-predicted_error}`, checks, independently of the pass:
+predicted_error}` (and `activations = "dynamic"`, if planned so), checks,
+independently of the pass:
 
 - each layer: `llmo.format` is its `format`; `predicted_error` is
   errors[format]; `bytes` is the size of its [K, N] weight in that format
@@ -72,7 +73,8 @@ def main(argv):
     args = ap.parse_args(argv)
     text = open(args.path).read()
 
-    plan = re.search(r"llmo\.bitwidth_plan = \{budget = (\d+) : i64, bytes = "
+    plan = re.search(r"llmo\.bitwidth_plan = \{(?:activations = \"dynamic\", )?"
+                     r"budget = (\d+) : i64, bytes = "
                      r"(\d+) : i64, predicted_error = " + FLOAT + r" : f64\}",
                      text)
     if not plan:

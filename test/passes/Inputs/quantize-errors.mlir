@@ -64,3 +64,13 @@ func.func @bad_group(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %y = llmo.linear %x, %w {llmo.format = "w4gx"} : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
+
+// -----
+
+// llmo.activations (from --llmo-assign-bitwidth) only says "dynamic".
+func.func @planned_static_activations(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  %w = llmo.constant dense<[[1.0, -0.5], [0.25, 2.0]]> : tensor<2x2xf32>
+  // expected-error @+1 {{--llmo-quantize: llmo.activations must be "dynamic", not "static"}}
+  %y = llmo.linear %x, %w {llmo.activations = "static", llmo.format = "w8"} : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}
