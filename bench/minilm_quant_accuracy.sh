@@ -26,8 +26,10 @@ $py test/e2e/quant_accuracy.py "$work/minilm.onnx" --calib "$work/calib.npz" \
   --config w8a8_dyn="--quant=w8a8 --activations=dynamic --smoothquant-alpha=off" \
   --config w8a16="--quant=w8a16" \
   --config w4a16_g128="--quant=w4a16 --group-size=128" \
+  --config w4a8_g128="--quant=w4a8 --group-size=128" \
   --config mixed_at_w4="--quant=auto --group-size=128" \
-  --expect "mixed_at_w4>w4a16_g128"
+  --config mixed_at_w4_dyn="--quant=auto --activations=dynamic --group-size=128" \
+  --expect "mixed_at_w4>w4a16_g128" --expect "mixed_at_w4_dyn>w4a8_g128"
 # Memory of the uniform W4 and mixed plans, from llmo-compile's report.
 for cfg in "w4a16 --quant=w4a16" "auto --quant=auto"; do
   set -- $cfg
