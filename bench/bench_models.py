@@ -18,6 +18,12 @@ test/e2e/models/export_models.py (BertWrapper / CausalLMWrapper):
   llama-decode   the same weights (same seed), seq 1, use_cache=False
                  inputs  input_ids, attention_mask  int64 [1, S]
                  output  logits                     f32 [1, S, 32000]
+  llama-decode-kv  the same weights, one decode step after 511 tokens with
+                 a KV cache (export_models.KVCacheLMWrapper): inputs
+                 input_ids [1, 1], attention_mask [1, 512], position_ids
+                 [1, 1] = 511, past_key_values.{i}.key/value f32
+                 [1, 4, 511, 64] (random); outputs logits, then
+                 present.{i}.key/value [1, 4, 512, 64]
 
 --quick replaces every config with a tiny one (2 layers, hidden 64, seq 16)
 for a smoke test of the harness.
@@ -38,7 +44,7 @@ import os
 import sys
 
 SEED = 0
-MODELS = ["minilm", "bert-base", "llama-prefill", "llama-decode"]
+MODELS = ["minilm", "bert-base", "llama-prefill", "llama-decode", "llama-decode-kv"]
 
 
 def spec(name, quick=False, llama_layers=2):
@@ -59,7 +65,7 @@ def spec(name, quick=False, llama_layers=2):
         return {"name": name, "family": "bert", "config": cfg, "seq": seq,
                 "inputs": ["input_ids", "attention_mask", "token_type_ids"],
                 "output": "last_hidden_state"}
-    if name in ("llama-prefill", "llama-decode"):
+    if name in ("llama-prefill", "llama-decode", "llama-decode-kv"):
         if quick:
             cfg = dict(hidden_size=64, intermediate_size=192, num_attention_heads=4,
                        num_key_value_heads=2, num_hidden_layers=2, vocab_size=1000)
@@ -71,6 +77,21 @@ def spec(name, quick=False, llama_layers=2):
             seq = 512
         if name == "llama-decode":
             seq = 1
+        if name == "llama-decode-kv":
+            past = 15 if quick else 511
+            layers = cfg["num_hidden_layers"]
+            kv_shape = [1, cfg["num_key_value_heads"], past,
+                        cfg["hidden_size"] // cfg["num_attention_heads"]]
+            shapes = {"input_ids": [1, 1], "attention_mask": [1, past + 1],
+                      "position_ids": [1, 1]}
+            outputs = ["logits"]
+            for i in range(layers):
+                for part in ("key", "value"):
+                    shapes[f"past_key_values.{i}.{part}"] = kv_shape
+                    outputs.append(f"present.{i}.{part}")
+            return {"name": name, "family": "llama-kv", "config": cfg, "seq": 1,
+                    "past": past, "inputs": list(shapes), "shapes": shapes,
+                    "output": "logits", "outputs": outputs}
         return {"name": name, "family": "llama", "config": cfg, "seq": seq,
                 "inputs": ["input_ids", "attention_mask"], "output": "logits"}
     raise ValueError(f"unknown model {name!r} (known: {', '.join(MODELS)})")
@@ -82,11 +103,24 @@ def spec_key(s):
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
-def make_inputs(s):
-    """Deterministic inputs: random token ids, all-ones mask, zero token types."""
+def make_inputs(s, rng=None):
+    """Deterministic inputs: random token ids, all-ones mask, zero token types
+    (llama-decode-kv: the new token at position `past`, a random KV cache)."""
     import numpy as np
 
-    rng = np.random.default_rng(SEED + 1)
+    rng = rng or np.random.default_rng(SEED + 1)
+    if "shapes" in s:
+        out = {}
+        for name, shape in s["shapes"].items():
+            if name == "input_ids":
+                out[name] = rng.integers(0, s["config"]["vocab_size"], shape, dtype=np.int64)
+            elif name == "attention_mask":
+                out[name] = np.ones(shape, dtype=np.int64)
+            elif name == "position_ids":
+                out[name] = np.full(shape, s["past"], dtype=np.int64)
+            else:
+                out[name] = rng.standard_normal(shape).astype(np.float32)
+        return out
     shape = (1, s["seq"])
     vocab = s["config"]["vocab_size"]
     out = {"input_ids": rng.integers(0, vocab, shape, dtype=np.int64),
@@ -101,7 +135,7 @@ def build_module(s):
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                     "..", "test", "e2e", "models"))
-    from export_models import BertWrapper, CausalLMWrapper  # noqa: E402
+    from export_models import BertWrapper, CausalLMWrapper, KVCacheLMWrapper  # noqa: E402
 
     torch.manual_seed(SEED)
     if s["family"] == "bert":
@@ -113,8 +147,12 @@ def build_module(s):
         return BertWrapper(BertModel(cfg, add_pooling_layer=False)).eval()
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    cfg = LlamaConfig(**s["config"], max_position_embeddings=2048, use_cache=False,
+    kv = s["family"] == "llama-kv"
+    cfg = LlamaConfig(**s["config"], max_position_embeddings=2048, use_cache=kv,
                       tie_word_embeddings=False, attn_implementation="eager")
+    if kv:
+        return KVCacheLMWrapper(LlamaForCausalLM(cfg),
+                                s["config"]["num_hidden_layers"]).eval()
     return CausalLMWrapper(LlamaForCausalLM(cfg)).eval()
 
 
@@ -136,9 +174,12 @@ def export(s, out_dir, check=False):
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(model, args, path, dynamo=False, opset_version=17,
-                          input_names=names, output_names=[s["output"]],
+                          input_names=names, output_names=s.get("outputs", [s["output"]]),
                           do_constant_folding=True)
-        ref = model(*args).numpy() if check else None
+        ref = model(*args) if check else None
+        if isinstance(ref, tuple):
+            ref = ref[0]  # logits
+        ref = ref.numpy() if check else None
     if big:
         import onnx
 

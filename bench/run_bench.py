@@ -317,6 +317,10 @@ class Bench:
         import numpy as np
 
         path = os.path.join(d, "calib.npz")
+        if not os.path.exists(path) and "shapes" in meta:
+            rng = np.random.default_rng(123)
+            samples = [bench_models.make_inputs(meta, rng) for _ in range(self.a.calib_samples)]
+            np.savez(path, **{n: np.stack([x[n] for x in samples]) for n in meta["inputs"]})
         if not os.path.exists(path):
             rng = np.random.default_rng(123)
             n, seq, vocab = self.a.calib_samples, meta["seq"], meta["config"]["vocab_size"]
@@ -361,7 +365,8 @@ class Bench:
                           group=self.a.group_size) for f in CONFIGS[config]]
         shapes = []
         for n in meta["inputs"]:
-            shapes += ["--input-shape", f"{n}=1x{meta['seq']}"]
+            dims = meta.get("shapes", {}).get(n, [1, meta["seq"]])
+            shapes += ["--input-shape", f"{n}=" + "x".join(map(str, dims))]
         cmd = [os.path.join(self.a.llmo_bin, "llmo-compile"), os.path.join(d, "model.onnx"),
                "-o", artifact, "--target=cpu", *flags, *shapes, f"--report={report}",
                *self.a.llmo_compile_arg]

@@ -11,9 +11,17 @@ Outputs (next to this script unless --out-dir is given):
   bert.onnx  + bert.inputs.npz    BertModel, opset 17, -> last_hidden_state
   gpt2.onnx  + gpt2.inputs.npz    GPT2LMHeadModel, opset 17, -> logits
   llama.onnx + llama.inputs.npz   LlamaForCausalLM, opset 17, -> logits
+  llama_kv.onnx + llama_kv.inputs.npz
+                                  the same Llama config, one decode step
+                                  with a KV cache: input_ids [1, 1],
+                                  attention_mask [1, P + 1], position_ids
+                                  [1, 1] = P, past_key_values.{i}.key/value
+                                  [1, 2, P, 8] (P = 7) -> logits,
+                                  present.{i}.key/value [1, 2, P + 1, 8]
 
 The transformer models are exported with dynamic axes "batch"/"seq" on all
-inputs and outputs; the sample inputs are [1, 8]. The .npz files hold one
+inputs and outputs (llama_kv: "batch", "past", "total" = past + 1); the
+sample inputs are [1, 8]. The .npz files hold one
 array per graph input, keyed by input name.
 
 This is an export-only tool: it needs torch and transformers
@@ -81,6 +89,37 @@ class CausalLMWrapper(torch.nn.Module):
             return_dict=True,
         )
         return out.logits
+
+
+class KVCacheLMWrapper(torch.nn.Module):
+    """One decode step of a causal LM with its KV cache as plain tensors:
+    (input_ids, attention_mask, position_ids, past k0, past v0, ...) ->
+    (logits, present k0, present v0, ...), the input/output convention of
+    Hugging Face's ONNX decoder exports with past."""
+
+    def __init__(self, model, layers):
+        super().__init__()
+        self.model = model
+        self.layers = layers
+
+    def forward(self, input_ids, attention_mask, position_ids, *past):
+        from transformers.cache_utils import DynamicCache
+
+        cache = DynamicCache()
+        for i in range(self.layers):
+            cache.update(past[2 * i], past[2 * i + 1], i)
+        out = self.model(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            position_ids=position_ids,
+            past_key_values=cache,
+            use_cache=True,
+            return_dict=True,
+        )
+        present = []
+        for layer in out.past_key_values.layers[: self.layers]:
+            present += [layer.keys, layer.values]
+        return (out.logits, *present)
 
 
 # --------------------------------------------------------------------------
@@ -196,11 +235,60 @@ def build_llama():
     return model, inputs, ["logits"], 17, _seq_axes(list(inputs) + ["logits"])
 
 
+KV_LAYERS = 2
+KV_PAST = 7
+
+
+def _kv_inputs(batch, past, seed):
+    """One decode step after `past` tokens: a new token at position `past`."""
+    rng = np.random.default_rng(seed)
+    inputs = {
+        "input_ids": rng.integers(0, VOCAB, size=(batch, 1), dtype=np.int64),
+        "attention_mask": np.ones((batch, past + 1), dtype=np.int64),
+        "position_ids": np.full((batch, 1), past, dtype=np.int64),
+    }
+    for i in range(KV_LAYERS):
+        for part in ("key", "value"):
+            inputs[f"past_key_values.{i}.{part}"] = rng.standard_normal(
+                (batch, 2, past, 8)).astype(np.float32)
+    return inputs
+
+
+def build_llama_kv():
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(SEED)
+    cfg = LlamaConfig(
+        vocab_size=VOCAB,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=KV_LAYERS,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=64,
+        use_cache=True,
+        tie_word_embeddings=False,
+        attn_implementation="eager",
+    )
+    model = KVCacheLMWrapper(_randomize(LlamaForCausalLM(cfg)), KV_LAYERS)
+    inputs = _kv_inputs(BATCH, KV_PAST, SEED + 3)
+    outputs = ["logits"]
+    axes = {"input_ids": {0: "batch"}, "attention_mask": {0: "batch", 1: "total"},
+            "position_ids": {0: "batch"}, "logits": {0: "batch"}}
+    for i in range(KV_LAYERS):
+        for part in ("key", "value"):
+            outputs.append(f"present.{i}.{part}")
+            axes[f"past_key_values.{i}.{part}"] = {0: "batch", 2: "past"}
+            axes[f"present.{i}.{part}"] = {0: "batch", 2: "total"}
+    return model, inputs, outputs, 17, axes
+
+
 BUILDERS = {
     "mlp": build_mlp,
     "bert": build_bert,
     "gpt2": build_gpt2,
     "llama": build_llama,
+    "llama_kv": build_llama_kv,
 }
 
 
@@ -229,13 +317,23 @@ def export_one(name, out_dir, check):
     size = os.path.getsize(onnx_path)
     print(f"{name}: wrote {onnx_path} ({size} bytes), {npz_path}")
     if check:
-        check_one(onnx_path, inputs, output_names, [ref.numpy()])
+        check_one(onnx_path, inputs, output_names, _as_list(ref))
         if dynamic_axes:
             # The dynamic axes must really be dynamic: compare at another shape.
-            other = _reshape_inputs(inputs, batch=2, seq=5)
+            if "position_ids" in inputs:
+                other = _kv_inputs(batch=2, past=4, seed=SEED + 100)
+            else:
+                other = _reshape_inputs(inputs, batch=2, seq=5)
             with torch.no_grad():
                 ref2 = model(*(torch.from_numpy(v) for v in other.values()))
-            check_one(onnx_path, other, output_names, [ref2.numpy()])
+            check_one(onnx_path, other, output_names, _as_list(ref2))
+
+
+def _as_list(ref):
+    """A model's output(s) as a list of arrays."""
+    if isinstance(ref, (tuple, list)):
+        return [r.numpy() for r in ref]
+    return [ref.numpy()]
 
 
 def _reshape_inputs(inputs, batch, seq):
