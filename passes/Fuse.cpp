@@ -143,6 +143,68 @@ bool fuseAttention(SoftmaxOp softmax) {
   return true;
 }
 
+/// The [..., Hkv, S, D] tensor that `repeated` repeats per query head, as
+/// Hugging Face's repeat_kv exports it: reshape to [..., Hkv, 1, S, D],
+/// broadcast to [..., Hkv, G, S, D], reshape to [..., Hkv * G, S, D]
+/// (each op used once). Null if `repeated` is not that.
+Value repeatedSource(Value repeated, int64_t &group) {
+  auto collapse = repeated.getDefiningOp<ReshapeOp>();
+  if (!collapse || !collapse->hasOneUse())
+    return {};
+  auto broadcast = collapse.getOperand().getDefiningOp<BroadcastOp>();
+  if (!broadcast || !broadcast->hasOneUse())
+    return {};
+  auto expand = broadcast.getOperand().getDefiningOp<ReshapeOp>();
+  if (!expand || !expand->hasOneUse())
+    return {};
+  Value source = expand.getOperand();
+  ArrayRef<int64_t> src = typeOf(source).getShape(),
+                    grown = typeOf(expand.getResult()).getShape(),
+                    wide = typeOf(broadcast.getResult()).getShape(),
+                    out = typeOf(repeated).getShape();
+  int64_t rank = src.size();
+  if (rank < 3 || (int64_t)grown.size() != rank + 1 ||
+      (int64_t)wide.size() != rank + 1 || (int64_t)out.size() != rank)
+    return {};
+  // [..., Hkv, S, D] -> [..., Hkv, 1, S, D] -> [..., Hkv, G, S, D].
+  SmallVector<int64_t> expected(src.begin(), src.end());
+  expected.insert(expected.begin() + rank - 2, 1);
+  if (ArrayRef<int64_t>(expected) != grown)
+    return {};
+  group = wide[rank - 2];
+  expected[rank - 2] = group;
+  if (ArrayRef<int64_t>(expected) != wide)
+    return {};
+  // -> [..., Hkv * G, S, D].
+  SmallVector<int64_t> merged(src.begin(), src.end());
+  merged[rank - 3] *= group;
+  if (ArrayRef<int64_t>(merged) != out)
+    return {};
+  return source;
+}
+
+/// An attention whose key and value are repeated per query head (by the
+/// same factor) reads the unrepeated tensors instead: grouped-query
+/// attention without writing the repeated copies.
+bool absorbRepeatedKeyValue(AttentionOp attention) {
+  int64_t keyGroup = 0, valueGroup = 0;
+  Value key = repeatedSource(attention.getKey(), keyGroup);
+  Value value = repeatedSource(attention.getValue(), valueGroup);
+  if (!key || !value || keyGroup != valueGroup || keyGroup < 2)
+    return false;
+  Value oldKey = attention.getKey(), oldValue = attention.getValue();
+  attention.getKeyMutable().assign(key);
+  attention.getValueMutable().assign(value);
+  // The reshape, broadcast, reshape chains (one use each) are now dead.
+  for (Value repeated : {oldKey, oldValue})
+    for (Value v = repeated; v != key && v != value;) {
+      Operation *op = v.getDefiningOp();
+      v = op->getOperand(0);
+      op->erase();
+    }
+  return true;
+}
+
 /// Where a projection's weight comes from: the constant behind it and the
 /// ops between (nothing, an f16 cast, or storage_cast + dequantize for a
 /// weight-only format, storage_cast alone for the integer linears).
@@ -812,6 +874,10 @@ struct FusePass : llmo::impl::FuseBase<FusePass> {
       func.walk([&](SoftmaxOp op) { softmaxes.push_back(op); });
       for (SoftmaxOp op : softmaxes)
         attentions += fuseAttention(op);
+      SmallVector<AttentionOp> formed;
+      func.walk([&](AttentionOp op) { formed.push_back(op); });
+      for (AttentionOp op : formed)
+        absorbRepeatedKeyValue(op);
     }
     if (this->projections) {
       // Keyed by input and op kind: a linear and an integer linear reading

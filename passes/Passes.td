@@ -261,7 +261,11 @@ def Fuse : Pass<"llmo-fuse", "mlir::func::FuncOp"> {
     - `attention`: `matmul(q, k^T)`, an optional scalar `mul`/`div`, an
       optional additive mask, `softmax` over the last axis and `matmul(., v)`
       (every intermediate used once) become one `llmo.attention`; a
-      transpose producing `k^T` is absorbed.
+      transpose producing `k^T` is absorbed, and so are a key and value
+      repeated per query head (`reshape` to [..., Hkv, 1, S, D],
+      `broadcast` to [..., Hkv, G, S, D], `reshape` to [..., Hkv * G, S,
+      D], Hugging Face's `repeat_kv`): the attention reads the Hkv heads
+      (grouped-query attention) instead of copies.
     - `projections`: projections that read the same input (Q/K/V, gate/up)
       become one op over the weights concatenated along N, followed by
       `llmo.split` into the original results. This applies to `llmo.linear`

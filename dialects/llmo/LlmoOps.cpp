@@ -260,8 +260,12 @@ LogicalResult AttentionOp::verify() {
     return emitOpError("query, key, value and result must have one rank >= 2 "
                        "(C1)");
   auto batch = q.getShape().drop_back(2);
-  if (k.getShape().drop_back(2) != batch || v.getShape().drop_back(2) != batch)
-    return emitOpError("query, key and value must share the batch dims (C1)");
+  auto kvBatch = k.getShape().drop_back(2);
+  bool grouped = rank > 2 && batch.drop_back() == kvBatch.drop_back() &&
+                 kvBatch.back() > 0 && batch.back() % kvBatch.back() == 0;
+  if ((kvBatch != batch && !grouped) || v.getShape().drop_back(2) != kvBatch)
+    return emitOpError("key and value must share the query's batch dims, "
+                       "but for a head count that divides the query's (C1)");
   int64_t sq = q.getDimSize(rank - 2), d = q.getDimSize(rank - 1),
           sk = k.getDimSize(rank - 2);
   if (k.getDimSize(rank - 1) != d || v.getDimSize(rank - 2) != sk)

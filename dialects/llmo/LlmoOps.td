@@ -230,9 +230,12 @@ def Llmo_AttentionOp : Llmo_Op<"attention"> {
   let summary = "Scaled dot-product attention: softmax(q k^T * scale + "
                 "mask) v";
   let description = [{
-    `query : [..., Sq, D]`, `key : [..., Sk, D]`, `value : [..., Sk, Dv]`
-    with equal leading (batch, head) dims, optional additive `mask`
-    broadcastable to `[..., Sq, Sk]`; result `[..., Sq, Dv]`:
+    `query : [..., H, Sq, D]`, `key : [..., Hkv, Sk, D]`, `value : [...,
+    Hkv, Sk, Dv]` with equal leading dims, optional additive `mask`
+    broadcastable to `[..., H, Sq, Sk]`; result `[..., H, Sq, Dv]`. Hkv
+    divides H: query head h attends with key/value head h / (H / Hkv)
+    (grouped-query attention; Hkv = H is plain multi-head attention). For
+    each query head:
 
         s[i, j] = scale * sum_d q[i, d] k[j, d] + mask[i, j]
         p[i, :] = softmax(s[i, :])      (max-subtracted)
@@ -240,7 +243,9 @@ def Llmo_AttentionOp : Llmo_Op<"attention"> {
 
     in f32 (C1). Formed by `--llmo-fuse` from matmul / scale / add /
     softmax / matmul, so the code generator can keep the scores of one query
-    row in cache instead of writing the Sq x Sk matrix to memory.
+    row in cache instead of writing the Sq x Sk matrix to memory; a key and
+    value repeated per query head (`reshape`, `broadcast`, `reshape`, as
+    Hugging Face's `repeat_kv` exports) are read in place instead.
   }];
   let arguments = (ins Llmo_FloatTensor:$query, Llmo_FloatTensor:$key,
                    Llmo_FloatTensor:$value, Optional<Llmo_FloatTensor>:$mask,

@@ -680,6 +680,11 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
           strides =
               broadcastStrides(tensorType(o.getMask()).getShape(), scores);
         desc.insert(desc.end(), strides.begin(), strides.end());
+        desc.push_back(
+            numElements(q.drop_back(2)) /
+            numElements(tensorType(o.getKey())
+                            .getShape()
+                            .drop_back(2))); // query heads per key/value head
         OperandRef rq = use(o.getQuery()), rk = use(o.getKey()),
                    rv = use(o.getValue());
         OperandRef rm = o.getMask() ? use(o.getMask()) : OperandRef();

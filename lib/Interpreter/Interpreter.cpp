@@ -694,6 +694,8 @@ Tensor evalAttention(AttentionOp op, const Tensor &q, const Tensor &k,
   int64_t sq = q.shape[rank - 2], d = q.shape[rank - 1], sk = k.shape[rank - 2],
           dv = v.shape[rank - 1];
   int64_t batches = product(ArrayRef<int64_t>(q.shape).drop_back(2));
+  // Query heads per key/value head (grouped-query attention).
+  int64_t group = batches / product(ArrayRef<int64_t>(k.shape).drop_back(2));
   float scale = op.getScale().convertToFloat();
   std::vector<int64_t> scoreShape(q.shape.begin(), q.shape.end() - 2);
   scoreShape.push_back(sq);
@@ -710,7 +712,7 @@ Tensor evalAttention(AttentionOp op, const Tensor &q, const Tensor &k,
       const float *qi = q.floats.data() + (b * sq + i) * d;
       double maxValue = -INFINITY;
       for (int64_t j = 0; j < sk; ++j) {
-        const float *kj = k.floats.data() + (b * sk + j) * d;
+        const float *kj = k.floats.data() + (b / group * sk + j) * d;
         double dot = 0;
         for (int64_t t = 0; t < d; ++t)
           dot += (double)qi[t] * kj[t];
@@ -726,7 +728,7 @@ Tensor evalAttention(AttentionOp op, const Tensor &q, const Tensor &k,
       for (int64_t c = 0; c < dv; ++c) {
         double acc = 0;
         for (int64_t j = 0; j < sk; ++j)
-          acc += row[j] / sum * v.floats[(b * sk + j) * dv + c];
+          acc += row[j] / sum * v.floats[(b / group * sk + j) * dv + c];
         out.floats[(b * sq + i) * dv + c] = roundToDType((float)acc, out.dtype);
       }
     }

@@ -54,6 +54,56 @@ int64_t scoredColumns(const float *mask, int64_t rowStride, int64_t colStride,
   return std::min(sk, (extent + 7) / 8 * 8);
 }
 
+/// scores[r * ldScores + j] = q_r . k_j for rows r < rows and keys j < n,
+/// reading K row-major as it is: when a head has only one block of query
+/// rows (decode), transposing K for the GEMM would cost more than the
+/// products themselves. Four keys at a time share the reduction.
+void directScores(const float *q, const float *k, int64_t d, int64_t rows,
+                  int64_t n, float *scores, int64_t ldScores) {
+  int64_t body = d / 8 * 8;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *qr = q + r * d;
+    float *out = scores + r * ldScores;
+    int64_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const float *k0 = k + j * d;
+      __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+      for (int64_t t = 0; t < body; t += 8) {
+        __m256 qv = _mm256_loadu_ps(qr + t);
+        a0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k0 + t), a0);
+        a1 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k0 + d + t), a1);
+        a2 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k0 + 2 * d + t), a2);
+        a3 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k0 + 3 * d + t), a3);
+      }
+      __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
+      __m128 sums =
+          _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+      alignas(16) float four[4];
+      _mm_store_ps(four, sums);
+      for (int64_t t = body; t < d; ++t)
+        for (int c = 0; c < 4; ++c)
+          four[c] += qr[t] * k0[c * d + t];
+      for (int c = 0; c < 4; ++c)
+        out[j + c] = four[c];
+    }
+    for (; j < n; ++j) {
+      const float *kj = k + j * d;
+      __m256 a = _mm256_setzero_ps();
+      for (int64_t t = 0; t < body; t += 8)
+        a = _mm256_fmadd_ps(_mm256_loadu_ps(qr + t), _mm256_loadu_ps(kj + t),
+                            a);
+      alignas(32) float lanes[8];
+      _mm256_store_ps(lanes, a);
+      float sum = 0;
+      for (float lane : lanes)
+        sum += lane;
+      for (int64_t t = body; t < d; ++t)
+        sum += qr[t] * kj[t];
+      out[j] = sum;
+    }
+  }
+}
+
 } // namespace
 
 void kernelAttention(void *ctx, const int64_t *desc, void *const *ops) {
@@ -63,6 +113,7 @@ void kernelAttention(void *ctx, const int64_t *desc, void *const *ops) {
   bool hasMask = desc[6];
   int64_t rank = desc[7];
   const int64_t *dims = desc + 8, *maskStrides = dims + rank;
+  int64_t kvGroup = maskStrides[rank]; // query heads per key/value head
   const float *q = (const float *)ops[0], *k = (const float *)ops[1],
               *v = (const float *)ops[2];
   const float *mask = hasMask ? (const float *)ops[3] : nullptr;
@@ -73,20 +124,23 @@ void kernelAttention(void *ctx, const int64_t *desc, void *const *ops) {
   // head and worker), so both products run on the GEMM microkernel and the
   // Sq x Sk matrix never exists in memory.
   int64_t blocks = (sq + kMr - 1) / kMr;
+  // One block per head: score against K as stored (no transpose to reuse).
+  bool direct = blocks == 1;
   ec.pool->parallelFor(
       batches * blocks, 1, [&](int64_t begin, int64_t end, int worker) {
         float *kT = (float *)ec.workerScratch(worker);
         float *scores = kT + d * sk;
-        int64_t head = -1; // whose K^T is in scratch
+        int64_t head = -1; // the key head whose K^T is in scratch
         for (int64_t item = begin; item < end; ++item) {
           int64_t b = item / blocks, i0 = item % blocks * kMr;
           int64_t rows = std::min(kMr, sq - i0);
-          const float *kb = k + b * sk * d, *vb = v + b * sk * dv;
-          if (b != head) {
+          int64_t kvHead = b / kvGroup;
+          const float *kb = k + kvHead * sk * d, *vb = v + kvHead * sk * dv;
+          if (!direct && kvHead != head) {
             for (int64_t j = 0; j < sk; ++j)
               for (int64_t t = 0; t < d; ++t)
                 kT[t * sk + j] = kb[j * d + t];
-            head = b;
+            head = kvHead;
           }
           int64_t maskBase = 0;
           if (mask) {
@@ -101,7 +155,10 @@ void kernelAttention(void *ctx, const int64_t *desc, void *const *ops) {
               mask ? scoredColumns(mask + maskBase, maskStrides[rank - 2],
                                    maskStrides[rank - 1], i0, rows, sk)
                    : sk;
-          smallGemm(q + (b * sq + i0) * d, d, kT, sk, rows, n, d, scores, sk);
+          if (direct)
+            directScores(q + (b * sq + i0) * d, kb, d, rows, n, scores, sk);
+          else
+            smallGemm(q + (b * sq + i0) * d, d, kT, sk, rows, n, d, scores, sk);
           __m256 sv = _mm256_set1_ps(scale);
           for (int64_t r = 0; r < rows; ++r) {
             float *row = scores + r * sk;

@@ -1281,3 +1281,66 @@ func.func @dynamic_qlinear_asymmetric_groups(%x: tensor<2x4xf32>, %wi: tensor<4x
   %y = llmo.dynamic_qlinear %x, %w : (tensor<2x4xf32>, tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{0.1, 0.2:1}, {0.3, 0.4}}>>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
+
+//===----------------------------------------------------------------------===//
+// llmo.attention
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @attention_rank(%q: tensor<4xf32>, %k: tensor<4xf32>, %v: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'llmo.attention' op query, key, value and result must have one rank >= 2 (C1)}}
+  %y = llmo.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// 3 key heads do not divide 4 query heads.
+func.func @attention_heads_not_dividing(%q: tensor<1x4x2x8xf32>, %k: tensor<1x3x5x8xf32>, %v: tensor<1x3x5x8xf32>) -> tensor<1x4x2x8xf32> {
+  // expected-error @+1 {{'llmo.attention' op key and value must share the query's batch dims, but for a head count that divides the query's (C1)}}
+  %y = llmo.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<1x4x2x8xf32>, tensor<1x3x5x8xf32>, tensor<1x3x5x8xf32>) -> tensor<1x4x2x8xf32>
+  return %y : tensor<1x4x2x8xf32>
+}
+
+// -----
+
+// Grouping is over the heads (the last batch dim) only.
+func.func @attention_batch_grouped(%q: tensor<4x2x2x8xf32>, %k: tensor<2x2x5x8xf32>, %v: tensor<2x2x5x8xf32>) -> tensor<4x2x2x8xf32> {
+  // expected-error @+1 {{'llmo.attention' op key and value must share the query's batch dims, but for a head count that divides the query's (C1)}}
+  %y = llmo.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<4x2x2x8xf32>, tensor<2x2x5x8xf32>, tensor<2x2x5x8xf32>) -> tensor<4x2x2x8xf32>
+  return %y : tensor<4x2x2x8xf32>
+}
+
+// -----
+
+// Key and value must have the same heads.
+func.func @attention_value_heads(%q: tensor<1x4x2x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x4x5x8xf32>) -> tensor<1x4x2x8xf32> {
+  // expected-error @+1 {{'llmo.attention' op key and value must share the query's batch dims, but for a head count that divides the query's (C1)}}
+  %y = llmo.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<1x4x2x8xf32>, tensor<1x2x5x8xf32>, tensor<1x4x5x8xf32>) -> tensor<1x4x2x8xf32>
+  return %y : tensor<1x4x2x8xf32>
+}
+
+// -----
+
+func.func @attention_key_width(%q: tensor<1x4x2x8xf32>, %k: tensor<1x2x5x6xf32>, %v: tensor<1x2x5x8xf32>) -> tensor<1x4x2x8xf32> {
+  // expected-error @+1 {{'llmo.attention' op key must be [..., Sk, D] and value [..., Sk, Dv] (C1)}}
+  %y = llmo.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<1x4x2x8xf32>, tensor<1x2x5x6xf32>, tensor<1x2x5x8xf32>) -> tensor<1x4x2x8xf32>
+  return %y : tensor<1x4x2x8xf32>
+}
+
+// -----
+
+func.func @attention_result(%q: tensor<1x4x2x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x3xf32>) -> tensor<1x4x2x8xf32> {
+  // expected-error @+1 {{'llmo.attention' op result must be [..., Sq, Dv] (C1)}}
+  %y = llmo.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<1x4x2x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x3xf32>) -> tensor<1x4x2x8xf32>
+  return %y : tensor<1x4x2x8xf32>
+}
+
+// -----
+
+func.func @attention_mask(%q: tensor<1x4x2x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x8xf32>, %m: tensor<1x1x1x4xf32>) -> tensor<1x4x2x8xf32> {
+  // expected-error @+1 {{'llmo.attention' op mask must broadcast to [..., Sq, Sk] (C1)}}
+  %y = llmo.attention %q, %k, %v mask %m {scale = 1.0 : f32} : (tensor<1x4x2x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>, tensor<1x1x1x4xf32>) -> tensor<1x4x2x8xf32>
+  return %y : tensor<1x4x2x8xf32>
+}

@@ -447,6 +447,18 @@ func.func @elementwise(%a: tensor<4x8xf32>, %b: tensor<8xf32>) -> tensor<4x8xf32
   return %y : tensor<4x8xf32>
 }
 
+// Attention, multi-head and grouped-query (2 key/value heads for 4 query
+// heads).
+// CHECK-LABEL: func.func @attention
+// CHECK: llmo.attention %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} {scale = 5.000000e-01 : f32} : (tensor<1x4x2x8xf32>, tensor<1x4x5x8xf32>, tensor<1x4x5x3xf32>, tensor<1x1x2x5xf32>) -> tensor<1x4x2x3xf32>
+// CHECK: llmo.attention %{{.*}}, %{{.*}}, %{{.*}} {scale = 1.000000e+00 : f32} : (tensor<1x4x2x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x3xf32>) -> tensor<1x4x2x3xf32>
+// GENERIC: "llmo.attention"
+func.func @attention(%q: tensor<1x4x2x8xf32>, %k: tensor<1x4x5x8xf32>, %v: tensor<1x4x5x3xf32>, %m: tensor<1x1x2x5xf32>, %gk: tensor<1x2x5x8xf32>, %gv: tensor<1x2x5x3xf32>) -> (tensor<1x4x2x3xf32>, tensor<1x4x2x3xf32>) {
+  %0 = llmo.attention %q, %k, %v mask %m {scale = 0.5 : f32} : (tensor<1x4x2x8xf32>, tensor<1x4x5x8xf32>, tensor<1x4x5x3xf32>, tensor<1x1x2x5xf32>) -> tensor<1x4x2x3xf32>
+  %1 = llmo.attention %q, %gk, %gv {scale = 1.0 : f32} : (tensor<1x4x2x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x3xf32>) -> tensor<1x4x2x3xf32>
+  return %0, %1 : tensor<1x4x2x3xf32>, tensor<1x4x2x3xf32>
+}
+
 // The resource blobs round-trip with their data (4-byte alignment header).
 // CHECK: {-#
 // CHECK: dialect_resources: {

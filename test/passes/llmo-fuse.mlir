@@ -7,6 +7,8 @@
 // RUN: llmo-opt %s --llmo-fuse -o %t/fused.mlir
 // DEFINE: %{diff} = %llmopy %S/Inputs/compare_outputs.py --llmo-run llmo-run --rtol 1e-5
 // RUN: %{diff} --workdir %t/bert --entry bert_attention --shape q=1x2x5x4:f32 --shape k=1x2x5x4:f32 --shape v=1x2x5x3:f32 --shape mask=1x1x1x5:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
+// RUN: %{diff} --workdir %t/gqa --entry grouped_query --shape q=1x4x1x4:f32 --shape k=1x2x6x4:f32 --shape v=1x2x6x3:f32 --shape mask=1x1x1x6:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
+// RUN: %{diff} --workdir %t/gqa-not --entry repeat_not_absorbed --shape q=1x4x2x4:f32 --shape k=1x2x6x4:f32 --shape v=1x2x6x3:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF3
 // RUN: %{diff} --workdir %t/div --entry div_scale_no_mask --shape q=2x3x4:f32 --shape kt=2x4x6:f32 --shape v=2x6x4:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
 // RUN: %{diff} --workdir %t/qkv --entry qkv --shape x=2x3x8:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF3
 // RUN: %{diff} --workdir %t/ffn --entry ffn_gelu_residual --shape x=2x3x4:f32 %s %t/fused.mlir | FileCheck %s --check-prefix=DIFF
@@ -58,6 +60,65 @@ func.func @div_scale_no_mask(%q: tensor<2x3x4xf32> {llmo.name = "q"}, %kt: tenso
   %p = llmo.softmax %scaled {axis = 2 : i64} : tensor<2x3x6xf32>
   %y = llmo.matmul %p, %v : (tensor<2x3x6xf32>, tensor<2x6x4xf32>) -> tensor<2x3x4xf32>
   return %y : tensor<2x3x4xf32>
+}
+
+// -----
+
+// Grouped-query attention (Hugging Face's repeat_kv): 4 query heads, 2
+// key/value heads, each repeated twice by reshape/broadcast/reshape. The
+// attention reads the 2 heads; the repeated copies are gone.
+// CHECK-LABEL: func.func @grouped_query
+// CHECK-SAME: attention = 1 : i64
+// CHECK-NEXT: %[[A:.*]] = llmo.attention %arg0, %arg1, %arg2 mask %arg3 {scale = 5.000000e-01 : f32} : (tensor<1x4x1x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x3xf32>, tensor<1x1x1x6xf32>) -> tensor<1x4x1x3xf32>
+// CHECK-NEXT: return %[[A]]
+func.func @grouped_query(%q: tensor<1x4x1x4xf32> {llmo.name = "q"}, %k: tensor<1x2x6x4xf32> {llmo.name = "k"}, %v: tensor<1x2x6x3xf32> {llmo.name = "v"}, %mask: tensor<1x1x1x6xf32> {llmo.name = "mask"}) -> tensor<1x4x1x3xf32> {
+  %k1 = llmo.reshape %k : tensor<1x2x6x4xf32> -> tensor<1x2x1x6x4xf32>
+  %k2 = llmo.broadcast %k1 : tensor<1x2x1x6x4xf32> -> tensor<1x2x2x6x4xf32>
+  %k3 = llmo.reshape %k2 : tensor<1x2x2x6x4xf32> -> tensor<1x4x6x4xf32>
+  %v1 = llmo.reshape %v : tensor<1x2x6x3xf32> -> tensor<1x2x1x6x3xf32>
+  %v2 = llmo.broadcast %v1 : tensor<1x2x1x6x3xf32> -> tensor<1x2x2x6x3xf32>
+  %v3 = llmo.reshape %v2 : tensor<1x2x2x6x3xf32> -> tensor<1x4x6x3xf32>
+  %kt = llmo.transpose %k3 {perm = array<i64: 0, 1, 3, 2>} : tensor<1x4x6x4xf32> -> tensor<1x4x4x6xf32>
+  %s = llmo.matmul %q, %kt : (tensor<1x4x1x4xf32>, tensor<1x4x4x6xf32>) -> tensor<1x4x1x6xf32>
+  %c = llmo.constant dense<0.5> : tensor<f32>
+  %scaled = llmo.mul %s, %c : (tensor<1x4x1x6xf32>, tensor<f32>) -> tensor<1x4x1x6xf32>
+  %masked = llmo.add %scaled, %mask : (tensor<1x4x1x6xf32>, tensor<1x1x1x6xf32>) -> tensor<1x4x1x6xf32>
+  %p = llmo.softmax %masked {axis = 3 : i64} : tensor<1x4x1x6xf32>
+  %y = llmo.matmul %p, %v3 : (tensor<1x4x1x6xf32>, tensor<1x4x6x3xf32>) -> tensor<1x4x1x3xf32>
+  return %y : tensor<1x4x1x3xf32>
+}
+
+// -----
+
+// Not absorbed: the repeated key is used elsewhere too (its copy must
+// exist), and the value is repeated along another axis (not repeat_kv).
+// CHECK-LABEL: func.func @repeat_not_absorbed
+// CHECK: llmo.attention %{{.*}}, %{{.*}}, %{{.*}} {scale = 1.000000e+00 : f32} : (tensor<1x4x2x4xf32>, tensor<1x4x6x4xf32>, tensor<1x4x6x3xf32>) -> tensor<1x4x2x3xf32>
+// CHECK: llmo.attention %{{.*}}, %{{.*}}, %{{.*}} {scale = 1.000000e+00 : f32} : (tensor<1x4x2x4xf32>, tensor<1x4x6x4xf32>, tensor<1x4x6x3xf32>) -> tensor<1x4x2x3xf32>
+func.func @repeat_not_absorbed(%q: tensor<1x4x2x4xf32> {llmo.name = "q"}, %k: tensor<1x2x6x4xf32> {llmo.name = "k"}, %v: tensor<1x2x6x3xf32> {llmo.name = "v"}) -> (tensor<1x4x2x3xf32>, tensor<1x4x6x4xf32>, tensor<1x4x2x3xf32>) {
+  %k1 = llmo.reshape %k : tensor<1x2x6x4xf32> -> tensor<1x2x1x6x4xf32>
+  %k2 = llmo.broadcast %k1 : tensor<1x2x1x6x4xf32> -> tensor<1x2x2x6x4xf32>
+  %k3 = llmo.reshape %k2 : tensor<1x2x2x6x4xf32> -> tensor<1x4x6x4xf32>
+  %v1 = llmo.reshape %v : tensor<1x2x6x3xf32> -> tensor<1x2x1x6x3xf32>
+  %v2 = llmo.broadcast %v1 : tensor<1x2x1x6x3xf32> -> tensor<1x2x2x6x3xf32>
+  %v3 = llmo.reshape %v2 : tensor<1x2x2x6x3xf32> -> tensor<1x4x6x3xf32>
+  %kt = llmo.transpose %k3 {perm = array<i64: 0, 1, 3, 2>} : tensor<1x4x6x4xf32> -> tensor<1x4x4x6xf32>
+  %s = llmo.matmul %q, %kt : (tensor<1x4x2x4xf32>, tensor<1x4x4x6xf32>) -> tensor<1x4x2x6xf32>
+  %p = llmo.softmax %s {axis = 3 : i64} : tensor<1x4x2x6xf32>
+  %y = llmo.matmul %p, %v3 : (tensor<1x4x2x6xf32>, tensor<1x4x6x3xf32>) -> tensor<1x4x2x3xf32>
+  // [1, 2, 6, 1, 3] -> [1, 2, 6, 2, 3] -> [1, 4, 6, 3] interleaves the
+  // keys of a head: not a per-head repeat.
+  %w1 = llmo.reshape %v : tensor<1x2x6x3xf32> -> tensor<1x2x6x1x3xf32>
+  %w2 = llmo.broadcast %w1 : tensor<1x2x6x1x3xf32> -> tensor<1x2x6x2x3xf32>
+  %w3 = llmo.reshape %w2 : tensor<1x2x6x2x3xf32> -> tensor<1x4x6x3xf32>
+  %k4 = llmo.reshape %k : tensor<1x2x6x4xf32> -> tensor<1x2x1x6x4xf32>
+  %k5 = llmo.broadcast %k4 : tensor<1x2x1x6x4xf32> -> tensor<1x2x2x6x4xf32>
+  %k6 = llmo.reshape %k5 : tensor<1x2x2x6x4xf32> -> tensor<1x4x6x4xf32>
+  %kt2 = llmo.transpose %k6 {perm = array<i64: 0, 1, 3, 2>} : tensor<1x4x6x4xf32> -> tensor<1x4x4x6xf32>
+  %s2 = llmo.matmul %q, %kt2 : (tensor<1x4x2x4xf32>, tensor<1x4x4x6xf32>) -> tensor<1x4x2x6xf32>
+  %p2 = llmo.softmax %s2 {axis = 3 : i64} : tensor<1x4x2x6xf32>
+  %y2 = llmo.matmul %p2, %w3 : (tensor<1x4x2x6xf32>, tensor<1x4x6x3xf32>) -> tensor<1x4x2x3xf32>
+  return %y, %k3, %y2 : tensor<1x4x2x3xf32>, tensor<1x4x6x4xf32>, tensor<1x4x2x3xf32>
 }
 
 // -----

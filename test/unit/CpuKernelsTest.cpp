@@ -1654,15 +1654,17 @@ TEST_F(CpuKernelsTest, Softmax) {
 
 /// Fused attention over [2, 3] heads against a double reference of
 /// evalAttention: scores = float(q . k) * scale (+ mask, broadcast over
-/// [batch..., Sq, Sk] with `maskStrides`), softmax over Sk, times V.
+/// [batch..., Sq, Sk] with `maskStrides`), softmax over Sk, times V. With
+/// kvGroup 3, the three query heads share one key/value head.
 void checkAttention(Exec &exec, std::mt19937 &rng, int64_t sq, int64_t sk,
                     int64_t d, int64_t dv, const std::vector<float> &mask,
-                    const std::vector<int64_t> &maskStrides) {
+                    const std::vector<int64_t> &maskStrides,
+                    int64_t kvGroup = 1) {
   const std::vector<int64_t> batchDims = {2, 3};
-  const int64_t batches = 6;
+  const int64_t batches = 6, kvBatches = batches / kvGroup;
   auto q = randomFloats(rng, batches * sq * d);
-  auto k = randomFloats(rng, batches * sk * d);
-  auto v = randomFloats(rng, batches * sk * dv);
+  auto k = randomFloats(rng, kvBatches * sk * d);
+  auto v = randomFloats(rng, kvBatches * sk * dv);
   float scale = 1.0f / std::sqrt((float)d);
   bool hasMask = !mask.empty();
   std::vector<int64_t> desc = {batches,       sq,      sk, d, dv,
@@ -1671,6 +1673,7 @@ void checkAttention(Exec &exec, std::mt19937 &rng, int64_t sq, int64_t sk,
   desc.push_back(sq);
   desc.push_back(sk);
   desc.insert(desc.end(), maskStrides.begin(), maskStrides.end());
+  desc.push_back(kvGroup);
   GuardedOutput out(batches * sq * dv);
   exec.call(kernelAttention, desc,
             {q.data(), k.data(), v.data(), hasMask ? mask.data() : nullptr,
@@ -1684,7 +1687,8 @@ void checkAttention(Exec &exec, std::mt19937 &rng, int64_t sq, int64_t sk,
       for (int64_t j = 0; j < sk; ++j) {
         double dot = 0;
         for (int64_t t = 0; t < d; ++t)
-          dot += (double)q[(b * sq + i) * d + t] * k[(b * sk + j) * d + t];
+          dot += (double)q[(b * sq + i) * d + t] *
+                 k[(b / kvGroup * sk + j) * d + t];
         double s = (float)((float)dot * scale);
         if (hasMask)
           s = (float)(s + mask[b / 3 * maskStrides[0] + b % 3 * maskStrides[1] +
@@ -1698,7 +1702,7 @@ void checkAttention(Exec &exec, std::mt19937 &rng, int64_t sq, int64_t sk,
       for (int64_t c = 0; c < dv; ++c) {
         double acc = 0, mag = 0;
         for (int64_t j = 0; j < sk; ++j) {
-          double term = row[j] / sum * v[(b * sk + j) * dv + c];
+          double term = row[j] / sum * v[(b / kvGroup * sk + j) * dv + c];
           acc += term;
           mag += std::fabs(term);
         }
@@ -1714,8 +1718,8 @@ TEST_F(CpuKernelsTest, Attention) {
   enum MaskKind { kNoMask, kSquareMask, kKeyMask };
   for (int threads : kThreadCounts) {
     Exec exec(threads);
-    for (int64_t sq : {1, 5})
-      for (int64_t sk : {1, 7, 19})
+    for (int64_t sq : {1, 5, 6, 7})
+      for (int64_t sk : {1, 7, 19, 70})
         for (int64_t d : {3, 8, 17})
           for (int64_t dv : {1, 8, 13})
             for (MaskKind maskKind : {kNoMask, kSquareMask, kKeyMask}) {
@@ -1781,6 +1785,34 @@ TEST_F(CpuKernelsTest, AttentionSkipsClosedColumns) {
         ASSERT_NO_FATAL_FAILURE(
             checkAttention(exec, rng, sq, sk, 17, 13, mask, maskStrides));
       }
+  }
+}
+
+/// Grouped-query attention: three query heads per key/value head, one
+/// block of query rows (decode: K scored as stored) and several (K^T shared
+/// by the heads of a group).
+TEST_F(CpuKernelsTest, AttentionGroupedQuery) {
+  std::mt19937 rng(26);
+  for (int threads : kThreadCounts) {
+    Exec exec(threads);
+    for (int64_t sq : {1, 6, 13})
+      for (int64_t sk : {5, 40})
+        for (bool masked : {false, true}) {
+          SCOPED_TRACE("Sq=" + std::to_string(sq) + " Sk=" +
+                       std::to_string(sk) + " mask=" + std::to_string(masked) +
+                       " threads=" + std::to_string(threads));
+          std::vector<float> mask;
+          std::vector<int64_t> maskStrides(4, 0);
+          if (masked) {
+            maskStrides = {0, 0, sk, 1};
+            mask.resize(sq * sk);
+            for (int64_t i = 0; i < sq; ++i)
+              for (int64_t j = 0; j < sk; ++j)
+                mask[i * sk + j] = j > i + sk - sq ? -3.4e38f : 0.0f;
+          }
+          ASSERT_NO_FATAL_FAILURE(
+              checkAttention(exec, rng, sq, sk, 19, 11, mask, maskStrides, 3));
+        }
   }
 }
 

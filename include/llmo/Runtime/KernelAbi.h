@@ -30,7 +30,7 @@ extern "C" {
 typedef void (*llmo_kernel_fn)(void *ctx, const int64_t *desc,
                                void *const *operands);
 
-enum { kLlmoKernelAbiVersion = 8, kLlmoMaxKernelRank = 8 };
+enum { kLlmoKernelAbiVersion = 9, kLlmoMaxKernelRank = 8 };
 
 /// x86 CPU features the generated code may be compiled to use, by their
 /// LLVM names (which GCC's and Clang's __builtin_cpu_supports share).
@@ -134,8 +134,9 @@ enum LlmoKernelId {
   kLlmoKernelDynamicQuantize = 18,
   // Fused attention, six query rows at a time (their scores and K^T stay
   // in per-worker scratch). desc: [B, Sq, Sk, D, Dv, scale_bits, has_mask, R,
-  // score_dims[R], mask_strides[R]] with R = rank of the scores
-  // ([batch..., Sq, Sk], B = product of the batch dims).
+  // score_dims[R], mask_strides[R], kv_group] with R = rank of the scores
+  // ([batch..., Sq, Sk], B = product of the batch dims). Query head b reads
+  // key/value head b / kv_group (grouped-query attention; 1: one each).
   // operands: [q, k, v, mask (or null), out]
   kLlmoKernelAttention = 19,
   // Layer/RMS normalization followed by per-tensor quantization, one row at

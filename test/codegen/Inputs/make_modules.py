@@ -42,6 +42,16 @@ def main():
 }
 """)
 
+    # Grouped-query attention: 6 query heads on 2 key/value heads, one query
+    # row (decode: K scored as stored) and 13 (K^T shared by the group).
+    with open(os.path.join(out, "attention_gqa.mlir"), "w") as f:
+        f.write("""func.func @main(%q1: tensor<2x6x1x5xf32> {llmo.name = "q1"}, %q: tensor<2x6x13x5xf32> {llmo.name = "q"}, %k: tensor<2x2x9x5xf32> {llmo.name = "k"}, %v: tensor<2x2x9x6xf32> {llmo.name = "v"}, %mask: tensor<2x1x13x9xf32> {llmo.name = "mask"}) -> (tensor<2x6x1x6xf32>, tensor<2x6x13x6xf32>) {
+  %y1 = llmo.attention %q1, %k, %v {scale = 0.45 : f32} : (tensor<2x6x1x5xf32>, tensor<2x2x9x5xf32>, tensor<2x2x9x6xf32>) -> tensor<2x6x1x6xf32>
+  %y = llmo.attention %q, %k, %v mask %mask {scale = 0.45 : f32} : (tensor<2x6x13x5xf32>, tensor<2x2x9x5xf32>, tensor<2x2x9x6xf32>, tensor<2x1x13x9xf32>) -> tensor<2x6x13x6xf32>
+  return %y1, %y : tensor<2x6x1x6xf32>, tensor<2x6x13x6xf32>
+}
+""")
+
     # K = 300 (two K blocks, three W4 groups of 100), N = 17 (a partial panel),
     # M = 7 (a partial row tile); the last output is a GEMV (M = 1).
     w = rng.standard_normal((300, 17)).astype(np.float32) * 0.1
