@@ -14,6 +14,7 @@
 #include "cpu/Kernels.h"
 #include "llmo/Runtime/ArtifactFormat.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
@@ -28,6 +29,7 @@
 #include <unistd.h>
 #include <utility>
 #include <vector>
+#include <zlib.h>
 
 #ifndef LLMO_VERSION_STRING
 #define LLMO_VERSION_STRING "0.2.0"
@@ -332,6 +334,18 @@ llmo_status *loadCode(llmo_model &model, const uint8_t *code, size_t size) {
   return nullptr;
 }
 
+/// zlib's CRC-32 of `size` bytes (in chunks: crc32 takes a 32-bit length).
+uint32_t crc32Of(const uint8_t *data, uint64_t size) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  while (size > 0) {
+    uInt chunk = (uInt)std::min<uint64_t>(size, 1u << 30);
+    crc = crc32(crc, data, chunk);
+    data += chunk;
+    size -= chunk;
+  }
+  return (uint32_t)crc;
+}
+
 llmo_status *openModel(const char *path, llmo_model &model) {
   model.path = path;
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -365,8 +379,14 @@ llmo_status *openModel(const char *path, llmo_model &model) {
                       path);
   if (header.formatVersion != kLlmoArtifactFormatVersion)
     return makeStatus(LLMO_ERROR_UNSUPPORTED,
-                      "%s: artifact format version %u, this runtime reads %d",
+                      "%s: artifact format version %u, this runtime reads %d "
+                      "(recompile the model)",
                       path, header.formatVersion, kLlmoArtifactFormatVersion);
+  if (crc32Of(base, kLlmoArtifactHeaderCrcBytes) != header.headerCrc32)
+    return makeStatus(LLMO_ERROR_FORMAT,
+                      "%s: corrupt artifact (the header's checksum does not "
+                      "match)",
+                      path);
   if (header.kernelAbiVersion != kLlmoKernelAbiVersion)
     return makeStatus(LLMO_ERROR_UNSUPPORTED,
                       "%s: kernel ABI version %u, this runtime provides %d "
@@ -379,6 +399,17 @@ llmo_status *openModel(const char *path, llmo_model &model) {
                       "%s: truncated artifact (a section ends past the %zu "
                       "bytes of the file)",
                       path, fileSize);
+  if (crc32Of(base + header.manifestOffset, header.manifestSize) !=
+      header.manifestCrc32)
+    return makeStatus(LLMO_ERROR_FORMAT,
+                      "%s: corrupt artifact (the manifest's checksum does not "
+                      "match)",
+                      path);
+  if (crc32Of(base + header.codeOffset, header.codeSize) != header.codeCrc32)
+    return makeStatus(LLMO_ERROR_FORMAT,
+                      "%s: corrupt artifact (the code section's checksum does "
+                      "not match)",
+                      path);
   model.manifestText.assign((const char *)base + header.manifestOffset,
                             header.manifestSize);
   JsonValue manifest;

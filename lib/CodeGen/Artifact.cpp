@@ -4,6 +4,7 @@
 #include "llmo/Runtime/ArtifactFormat.h"
 #include "llmo/Runtime/KernelAbi.h"
 
+#include "llvm/Support/CRC.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -75,6 +76,12 @@ LogicalResult writeArtifact(llvm::StringRef path, const CpuLowering &lowering,
   header.weightsOffset =
       alignUp(header.codeOffset + header.codeSize, kLlmoArtifactSectionAlign);
   header.weightsSize = lowering.weights.size();
+  header.manifestCrc32 = llvm::crc32(
+      llvm::ArrayRef<uint8_t>((const uint8_t *)text.data(), text.size()));
+  header.codeCrc32 = llvm::crc32(llvm::ArrayRef<uint8_t>(
+      (const uint8_t *)sharedObject.data(), sharedObject.size()));
+  header.headerCrc32 = llvm::crc32(llvm::ArrayRef<uint8_t>(
+      (const uint8_t *)&header, kLlmoArtifactHeaderCrcBytes));
 
   llvm::SmallString<128> temp;
   int fd;

@@ -11,6 +11,8 @@
 #include "llmo/Runtime/KernelAbi.h"
 #include "llmo/runtime.h"
 
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/CRC.h"
 #include "gtest/gtest.h"
 
 #include <algorithm>
@@ -80,8 +82,12 @@ const char *const kValidManifest =
     R"("outputs":[{"dtype":"f32","io":1,"name":"y","shape":[2,8]}],)"
     R"("target":{"kind":"cpu"}})";
 
+uint32_t crcOf(const void *data, size_t size) {
+  return llvm::crc32(llvm::ArrayRef<uint8_t>((const uint8_t *)data, size));
+}
+
 /// A hand-made artifact: header, manifest, a code section and a weights
-/// section laid out as ArtifactFormat.h describes.
+/// section laid out as ArtifactFormat.h describes, with valid checksums.
 struct ArtifactBuilder {
   std::string manifest = kValidManifest;
   std::string code = "this is not an ELF shared object";
@@ -106,13 +112,22 @@ struct ArtifactBuilder {
     header.codeSize = code.size();
     header.weightsOffset = align(header.codeOffset + code.size());
     header.weightsSize = weights.size();
-    std::string file(reinterpret_cast<const char *>(&header), sizeof(header));
+    header.manifestCrc32 = crcOf(manifest.data(), manifest.size());
+    header.codeCrc32 = crcOf(code.data(), code.size());
+    std::string file(sizeof(header), '\0');
+    reseal(file);
     file += manifest;
     file.resize(header.codeOffset, '\0');
     file += code;
     file.resize(header.weightsOffset, '\0');
     file += weights;
     return file;
+  }
+
+  /// Writes `header` (its checksum recomputed) over the file's header.
+  void reseal(std::string &file) {
+    header.headerCrc32 = crcOf(&header, kLlmoArtifactHeaderCrcBytes);
+    std::memcpy(&file[0], &header, sizeof(header));
   }
 };
 
@@ -338,7 +353,7 @@ TEST_F(RuntimeApiTest, OpenTruncatedSections) {
         *offset = file.size() + 1; // starts past the end
       else
         *size = ~0ull - *offset + 16; // offset + size overflows
-      std::memcpy(&file[0], &builder.header, sizeof(builder.header));
+      builder.reseal(file);
       Status status(openBytes("truncated", file));
       EXPECT_EQ(status.code(), LLMO_ERROR_FORMAT)
           << "section " << section << " variant " << variant;
@@ -352,6 +367,44 @@ TEST_F(RuntimeApiTest, OpenTruncatedSections) {
   Status status(openBytes("cut", file));
   EXPECT_EQ(status.code(), LLMO_ERROR_FORMAT);
   EXPECT_NE(status.message().find("truncated"), std::string::npos)
+      << status.message();
+}
+
+/// One flipped bit anywhere in the header, the manifest or the code section
+/// is refused by its checksum before anything is parsed or loaded (a
+/// corrupted code section would otherwise run).
+TEST_F(RuntimeApiTest, OpenChecksumMismatch) {
+  ArtifactBuilder builder;
+  const std::string file = builder.build();
+  struct Case {
+    uint64_t offset;
+    const char *what;
+  };
+  std::vector<Case> cases;
+  for (uint64_t at : {8ull, 16ull, 40ull, 56ull, 64ull, 68ull, 71ull})
+    cases.push_back({at, "header"}); // version .. the two section checksums
+  for (uint64_t at = 0; at < builder.header.manifestSize; at += 37)
+    cases.push_back({builder.header.manifestOffset + at, "manifest"});
+  for (uint64_t at = 0; at < builder.header.codeSize; at += 5)
+    cases.push_back({builder.header.codeOffset + at, "code section"});
+  for (const Case &c : cases) {
+    std::string corrupt = file;
+    corrupt[c.offset] ^= 0x10;
+    Status status(openBytes("flipped", corrupt));
+    EXPECT_EQ(status.code(),
+              c.offset == 8 ? LLMO_ERROR_UNSUPPORTED : LLMO_ERROR_FORMAT)
+        << "byte " << c.offset;
+    // Byte 8 is the format version, checked (and named) first.
+    std::string expected =
+        c.offset == 8 ? "format version" : std::string("the ") + c.what;
+    EXPECT_NE(status.message().find(expected), std::string::npos)
+        << "byte " << c.offset << ": " << status.message();
+  }
+  // The weights are not checked: a flipped weight byte opens.
+  std::string weightFlip = file;
+  weightFlip[builder.header.weightsOffset] ^= 0x10;
+  Status status(openBytes("weights", weightFlip));
+  EXPECT_EQ(status.message().find("checksum"), std::string::npos)
       << status.message();
 }
 

@@ -15,7 +15,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 packages=(cmake ninja-build ccache g++ python3 python3-venv
           libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools liblld-22-dev
-          libonnx-dev libprotobuf-dev protobuf-compiler libgtest-dev)
+          libonnx-dev libprotobuf-dev protobuf-compiler libgtest-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
