@@ -88,6 +88,24 @@ FailureOr<std::vector<uint8_t>> emitSharedObject(ModuleOp module,
     error = "unknown target triple '" + triple + "': " + error;
     return failure();
   }
+  // An unknown CPU or one that cannot run the triple's code would end in an
+  // LLVM fatal error (or a warning and generic code): refuse it by name.
+  if (!target.cpu.empty()) {
+    std::unique_ptr<llvm::MCSubtargetInfo> generic(
+        llvmTarget->createMCSubtargetInfo(tripleObj, "", ""));
+    if (!generic || !generic->isCPUStringValid(cpu)) {
+      error = "--target-cpu: '" + cpu + "' is not a CPU of '" + triple + "'";
+      return failure();
+    }
+    std::unique_ptr<llvm::MCSubtargetInfo> chosen(
+        llvmTarget->createMCSubtargetInfo(tripleObj, cpu, ""));
+    if (tripleObj.isX86() && tripleObj.isArch64Bit() &&
+        !chosen->checkFeatures("+64bit")) {
+      error = "--target-cpu: '" + cpu + "' cannot run the 64-bit code of '" +
+              triple + "'";
+      return failure();
+    }
+  }
   // For the host, the features this CPU reports rather than the ones its
   // name implies: a virtual machine may hide some (AVX-512 is a common one).
   std::string features = target.features;

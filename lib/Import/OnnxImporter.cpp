@@ -28,12 +28,35 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <limits>
+#include <optional>
 #include <set>
 
 using namespace mlir;
 
 namespace llmo {
 namespace {
+
+/// The most elements a tensor the importer creates itself may have (a
+/// folded constant, ConstantOfShape, Range): 2^28, 1 GiB of f32. Shape
+/// chains fold tiny tensors; a larger one means a malformed model or a
+/// --input-shape far beyond anything the graph was made for.
+constexpr int64_t kMaxCreatedElements = int64_t(1) << 28;
+
+/// The number of elements of `shape`, or nullopt when a dim is negative or
+/// the product exceeds `limit` (checked without overflowing).
+std::optional<int64_t> boundedElements(llvm::ArrayRef<int64_t> shape,
+                                       int64_t limit) {
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return std::nullopt;
+    if (d != 0 && count > limit / d)
+      return std::nullopt;
+    count *= d;
+  }
+  return count;
+}
 
 using NodeProto = onnx::NodeProto;
 
@@ -267,9 +290,24 @@ FailureOr<Tensor> Importer::tensorFromProto(const onnx::TensorProto &proto) {
   if (!element)
     return failure();
   DType dtype = *dtypeOf(element);
-  Tensor t(dtype,
-           std::vector<int64_t>(proto.dims().begin(), proto.dims().end()));
-  int64_t n = t.numElements();
+  std::vector<int64_t> dims(proto.dims().begin(), proto.dims().end());
+  // Dims are checked before anything is allocated; the data then bounds
+  // the size (raw bytes, or typed values, must match the dims exactly).
+  std::optional<int64_t> count =
+      boundedElements(dims, std::numeric_limits<int64_t>::max() / 16);
+  if (!count)
+    return failure();
+  int64_t n = *count;
+  int64_t stored = proto.has_raw_data()
+                       ? (int64_t)proto.raw_data().size()
+                       : proto.float_data_size() + proto.int64_data_size() +
+                             proto.int32_data_size() +
+                             proto.double_data_size() +
+                             proto.uint64_data_size();
+  // At least half a byte per element (i4), one value per typed element.
+  if (proto.has_raw_data() ? n > stored * 2 : n > stored)
+    return failure();
+  Tensor t(dtype, std::move(dims));
   if (proto.has_raw_data()) {
     const std::string &raw = proto.raw_data();
     int64_t width = dtype == DType::I4
@@ -371,6 +409,25 @@ SmallVector<Value> Importer::finish(Operation *op) {
       return results;
     operands.push_back(t);
   }
+  // The interpreter assumes verified ops (a float softmax, integer
+  // operands of a bitwise op): an op the verifier rejects is left for the
+  // module's verification, which reports it naming the node.
+  {
+    ScopedDiagnosticHandler quiet(&ctx, [](Diagnostic &) { return success(); });
+    if (failed(mlir::verify(op, /*verifyRecursively=*/false)))
+      return results;
+  }
+  for (Value result : op->getResults())
+    if (!boundedElements(cast<RankedTensorType>(result.getType()).getShape(),
+                         kMaxCreatedElements)) {
+      (void)fail(
+          *currentNode,
+          "its constant result " +
+              shapeString(cast<RankedTensorType>(result.getType()).getShape()) +
+              " would have more than 2^28 elements (a malformed shape, "
+              "or an --input-shape too large)");
+      return results;
+    }
   // A constant computation that fails (e.g. an integer division by zero)
   // fails the import rather than leaving a graph that fails at run time.
   std::string diagnostic;
@@ -453,7 +510,12 @@ Importer::quantType(const NodeProto &node, ArrayRef<int64_t> shape,
     return fail(node, "the zero point must be a constant");
   if (zps && zps->numElements() != scales->numElements())
     return fail(node, "scale and zero point have different sizes");
-  auto intType = cast<IntegerType>(storage);
+  if (zps && isFloat(zps->dtype))
+    return fail(node, "the zero point must be an integer tensor");
+  auto intType = dyn_cast<IntegerType>(storage);
+  if (!intType || intType.getWidth() > 16)
+    return fail(node, "the quantized values must be 4-, 8- or 16-bit "
+                      "integers");
   bool isSigned = !intType.isUnsigned();
   unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
   Type storageType = IntegerType::get(&ctx, intType.getWidth());
@@ -694,6 +756,9 @@ void Importer::registerHandlers() {
       value = *t;
       element = elementTypeOf(&ctx, attr->t().data_type());
     }
+    if (!boundedElements(*shape, kMaxCreatedElements))
+      return fail(n, "shape " + shapeString(*shape) +
+                         " has a negative dim or more than 2^28 elements");
     Tensor t(value.dtype, *shape);
     for (int64_t i = 0; i < t.numElements(); ++i)
       copyFirst(value, t, i);
@@ -722,11 +787,15 @@ void Importer::registerHandlers() {
     if (!s || !l || !d)
       return fail(n, "start, limit and delta must be constants (or "
                      "computable from static shapes)");
+    if (s->numElements() != 1 || l->numElements() != 1 || d->numElements() != 1)
+      return fail(n, "start, limit and delta must be scalars");
     double start = s->get(0), limit = l->get(0), delta = d->get(0);
     if (delta == 0)
       return fail(n, "delta is zero");
-    int64_t count =
-        std::max<int64_t>((int64_t)std::ceil((limit - start) / delta), 0);
+    double steps = std::ceil((limit - start) / delta);
+    if (!(steps <= (double)kMaxCreatedElements))
+      return fail(n, "the range would have more than 2^28 elements");
+    int64_t count = std::max<int64_t>((int64_t)steps, 0);
     Tensor t(s->dtype, {count});
     for (int64_t i = 0; i < count; ++i) {
       if (isFloat(t.dtype))
@@ -742,6 +811,10 @@ void Importer::registerHandlers() {
     Value a = in[0], b = in[1];
     if (!isa<FloatType>(elemOf(a)) || elemOf(a) != elemOf(b))
       return fail(n, "operands must be float tensors of one type");
+    if (shapeOf(a).empty() || shapeOf(b).empty())
+      return fail(n, "operands must have rank >= 1, not " +
+                         shapeString(shapeOf(a)) + " x " +
+                         shapeString(shapeOf(b)));
     bool aVec = shapeOf(a).size() == 1, bVec = shapeOf(b).size() == 1;
     if (aVec)
       a = reshape(a, {1, shapeOf(a)[0]});
@@ -870,6 +943,9 @@ void Importer::registerHandlers() {
       } else if (d < 0) {
         return fail(n, "negative dim in the target shape");
       } else {
+        if (d != 0 && known > std::numeric_limits<int64_t>::max() / d)
+          return fail(n, "the target shape " + shapeString(*target) +
+                             " has too many elements");
         known *= d;
       }
       shape.push_back(d);
@@ -1114,6 +1190,10 @@ void Importer::registerHandlers() {
     auto target = knownInts(n, in[1], "shape");
     if (failed(target))
       return failure();
+    for (int64_t d : *target)
+      if (d < 0)
+        return fail(n,
+                    "negative dim in the target shape " + shapeString(*target));
     auto shape = broadcastShapes(shapeOf(in[0]), *target);
     if (failed(shape))
       return fail(n, "cannot expand " + shapeString(shapeOf(in[0])) + " to " +
@@ -1476,6 +1556,16 @@ LogicalResult Importer::importNode(const NodeProto &node) {
   for (int i = 0; i < needed; ++i)
     if (!inputs[i])
       return fail(node, "required input " + std::to_string(i) + " is missing");
+  // Variadic ops: every listed input is used.
+  static const std::set<std::string> allInputs = {"Sum", "Max", "Min", "Mean",
+                                                  "Concat"};
+  if (allInputs.count(node.op_type()))
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (!inputs[i])
+        return fail(node,
+                    "input " + std::to_string(i) + " is missing (empty name)");
+  if (node.output_size() < 1)
+    return fail(node, "has no outputs");
   SmallVector<Value> outputs;
   currentNode = &node;
   if (failed(handler(node, inputs, outputs)) || !error.empty())

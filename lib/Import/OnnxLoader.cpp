@@ -59,7 +59,8 @@ bool inlineExternalData(onnx::TensorProto &tensor, const std::string &dir,
   }
   file.seekg(0, std::ios::end);
   int64_t size = file.tellg();
-  if (offset < 0 || offset > size || (length >= 0 && offset + length > size)) {
+  // length > size - offset, not offset + length > size: no overflow.
+  if (offset < 0 || offset > size || (length >= 0 && length > size - offset)) {
     error = "initializer '" + tensor.name() + "': external data in '" +
             location + "' is shorter than its offset/length";
     return false;

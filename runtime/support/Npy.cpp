@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <sys/stat.h>
 
 namespace llmo {
 
@@ -200,6 +201,10 @@ bool parseNpy(const char *bytes, size_t size, NpyArray &array,
 }
 
 bool readFileBytes(const std::string &path, std::vector<char> &bytes) {
+  // A directory opens as a stream but throws on the first read.
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return false;
   std::ifstream file(path, std::ios::binary);
   if (!file)
     return false;

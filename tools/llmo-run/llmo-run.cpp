@@ -145,6 +145,21 @@ int main(int argc, char **argv) {
   auto func = module->lookupSymbol<func::FuncOp>("main");
   if (!func)
     return llmo::reportError(inputFile + ": no func.func @main");
+  if (func.isDeclaration())
+    return llmo::reportError(inputFile + ": @main is a declaration (no body)");
+  for (Type type : llvm::concat<const Type>(func.getArgumentTypes(),
+                                            func.getResultTypes())) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.hasStaticShape()) {
+      std::string typeText;
+      llvm::raw_string_ostream os(typeText);
+      os << type;
+      return llmo::reportError(inputFile +
+                               ": @main's inputs and results must be tensors "
+                               "of static shape, not " +
+                               typeText);
+    }
+  }
 
   std::vector<llmo::Tensor> tensors;
   std::set<std::string> argNames;
