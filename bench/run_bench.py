@@ -885,7 +885,7 @@ def main(argv):
         return ort_quantize(argv[1:])
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", type=csv(str), default=list(bench_models.MODELS),
+    ap.add_argument("--models", type=csv(str), default=list(bench_models.DEFAULT_MODELS),
                     help="comma-separated: " + ",".join(bench_models.MODELS))
     ap.add_argument("--threads", type=csv(int), default=[1, 2])
     ap.add_argument("--runs", type=int, default=None, help="timed runs (15; --quick 3)")

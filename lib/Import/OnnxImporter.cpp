@@ -1709,6 +1709,10 @@ OwningOpRef<ModuleOp> Importer::run(std::string &errorOut) {
         shape.push_back(dim.dim_value());
       }
     }
+    if (llvm::is_contained(argNames, input.name())) {
+      errorOut = "two graph inputs are named '" + input.name() + "'";
+      return {};
+    }
     argTypes.push_back(RankedTensorType::get(shape, element));
     argNames.push_back(input.name());
   }
