@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -118,6 +119,7 @@ struct llmo_model {
   std::vector<TensorSpec> inputs, outputs;
   size_t arenaBytes = 0;
   const uint8_t *weights = nullptr;
+  uint64_t weightsSize = 0;
 
   ~llmo_model() {
     if (library)
@@ -274,9 +276,15 @@ llmo_status *parseTensorList(const JsonValue *list, const char *what,
       return makeStatus(LLMO_ERROR_FORMAT,
                         "%s: manifest entry of '%s' is malformed", path, what);
     spec.name = name->string;
+    // Written so that NaN fails too; integers only.
+    if (!(io->number >= 0 && io->number < 4096) ||
+        io->number != std::floor(io->number))
+      return makeStatus(LLMO_ERROR_FORMAT, "%s: bad io slot of '%s'", path,
+                        spec.name.c_str());
     spec.ioIndex = (int64_t)io->number;
     for (const JsonValue &d : shape->array) {
-      if (d.kind != JsonValue::Number || d.number < 0 || d.number > 1e12)
+      if (d.kind != JsonValue::Number || !(d.number >= 0 && d.number <= 1e12) ||
+          d.number != std::floor(d.number))
         return makeStatus(LLMO_ERROR_FORMAT, "%s: bad dim in '%s' of '%s'",
                           path, spec.name.c_str(), what);
       spec.shape.push_back((int64_t)d.number);
@@ -301,6 +309,49 @@ bool cpuHasFeature(const std::string &feature, bool &known) {
 
 bool sectionInFile(uint64_t offset, uint64_t size, uint64_t fileSize) {
   return offset <= fileSize && size <= fileSize - offset;
+}
+
+/// The manifest sizes the buffers the code indexes: it must describe what
+/// the code was compiled for (llmo_layout, KernelAbi.h), slot by slot.
+llmo_status *checkLayout(const llmo_model &model) {
+  const char *path = model.path.c_str();
+  const auto *layout = (const int64_t *)dlsym(model.library, "llmo_layout");
+  if (!layout)
+    return makeStatus(LLMO_ERROR_FORMAT,
+                      "%s: code section has no llmo_layout symbol", path);
+  size_t slots = model.inputs.size() + model.outputs.size();
+  if (layout[0] != (int64_t)model.arenaBytes)
+    return makeStatus(LLMO_ERROR_FORMAT,
+                      "%s: the manifest's arena_bytes (%zu) is not the "
+                      "code's (%lld)",
+                      path, model.arenaBytes, (long long)layout[0]);
+  if (layout[1] < 0 || (uint64_t)layout[1] > model.weightsSize)
+    return makeStatus(LLMO_ERROR_FORMAT,
+                      "%s: the weights section (%llu bytes) is smaller than "
+                      "the code's weights (%lld bytes)",
+                      path, (unsigned long long)model.weightsSize,
+                      (long long)layout[1]);
+  if (layout[2] != (int64_t)slots)
+    return makeStatus(LLMO_ERROR_FORMAT,
+                      "%s: the manifest has %zu inputs and outputs, the code "
+                      "%lld",
+                      path, slots, (long long)layout[2]);
+  std::vector<bool> seen(slots, false);
+  for (const auto *list : {&model.inputs, &model.outputs})
+    for (const TensorSpec &spec : *list) {
+      if (seen[spec.ioIndex])
+        return makeStatus(LLMO_ERROR_FORMAT,
+                          "%s: two manifest entries use io slot %lld", path,
+                          (long long)spec.ioIndex);
+      seen[spec.ioIndex] = true;
+      if (layout[3 + spec.ioIndex] != (int64_t)spec.bytes())
+        return makeStatus(LLMO_ERROR_FORMAT,
+                          "%s: the manifest's '%s' has %zu bytes, the code "
+                          "expects %lld",
+                          path, spec.name.c_str(), spec.bytes(),
+                          (long long)layout[3 + spec.ioIndex]);
+    }
+  return nullptr;
 }
 
 llmo_status *loadCode(llmo_model &model, const uint8_t *code, size_t size) {
@@ -331,7 +382,7 @@ llmo_status *loadCode(llmo_model &model, const uint8_t *code, size_t size) {
     return makeStatus(LLMO_ERROR_FORMAT,
                       "%s: code section has no llmo_entry symbol",
                       model.path.c_str());
-  return nullptr;
+  return checkLayout(model);
 }
 
 /// zlib's CRC-32 of `size` bytes (in chunks: crc32 takes a 32-bit length).
@@ -431,7 +482,9 @@ llmo_status *openModel(const char *path, llmo_model &model) {
         return makeStatus(LLMO_ERROR_FORMAT, "%s: bad io slot of '%s'", path,
                           spec.name.c_str());
   const JsonValue *arena = manifest.get("arena_bytes");
-  if (!arena || arena->kind != JsonValue::Number || arena->number < 0)
+  if (!arena || arena->kind != JsonValue::Number ||
+      !(arena->number >= 0 && arena->number <= 1e15) ||
+      arena->number != std::floor(arena->number))
     return makeStatus(LLMO_ERROR_FORMAT, "%s: manifest has no arena_bytes",
                       path);
   model.arenaBytes = (size_t)arena->number;
@@ -472,7 +525,15 @@ llmo_status *openModel(const char *path, llmo_model &model) {
                       "%s: this CPU lacks AVX2/FMA, which the CPU kernels "
                       "need",
                       path);
+  // Weight pieces are 64-byte aligned relative to a page-aligned section.
+  if (header.weightsOffset % kLlmoArtifactSectionAlign != 0 ||
+      header.codeOffset % kLlmoArtifactSectionAlign != 0)
+    return makeStatus(LLMO_ERROR_FORMAT,
+                      "%s: the code or weights section is not %d-byte "
+                      "aligned",
+                      path, kLlmoArtifactSectionAlign);
   model.weights = base + header.weightsOffset;
+  model.weightsSize = header.weightsSize;
   return loadCode(model, base + header.codeOffset, header.codeSize);
 }
 

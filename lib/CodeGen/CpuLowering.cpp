@@ -135,6 +135,15 @@ const char *manifestDType(int64_t code) {
   }
 }
 
+/// The element size of a manifest dtype name (manifestDType's names).
+int64_t manifestDTypeBytes(const std::string &dtype) {
+  if (dtype == "i64")
+    return 8;
+  if (dtype == "f32" || dtype == "i32")
+    return 4;
+  return 1;
+}
+
 int64_t floatBits(float value) {
   uint32_t bits;
   std::memcpy(&bits, &value, sizeof(bits));
@@ -1114,6 +1123,29 @@ void Lowering::emitLlvm() {
         b, c.loc, type, /*isConstant=*/true, LLVM::Linkage::Private,
         "llmo_desc_" + std::to_string(i), value, /*alignment=*/8));
     maxOperands = std::max(maxOperands, c.operands.size());
+  }
+
+  // What the code assumes of the buffers it is given (llmo_layout in
+  // KernelAbi.h): the runtime checks the manifest against it at open.
+  {
+    std::vector<int64_t> layout = {
+        result.arenaBytes, (int64_t)result.weights.size(),
+        (int64_t)(result.inputs.size() + result.outputs.size())};
+    layout.resize(3 + layout[2], 0);
+    for (const auto *list : {&result.inputs, &result.outputs})
+      for (const IoTensor &io : *list) {
+        int64_t bytes = manifestDTypeBytes(io.dtype);
+        for (int64_t d : io.shape)
+          bytes *= d;
+        layout[3 + io.ioIndex] = bytes;
+      }
+    auto type = LLVM::LLVMArrayType::get(i64, layout.size());
+    auto value = DenseElementsAttr::get(
+        RankedTensorType::get({(int64_t)layout.size()}, i64),
+        ArrayRef<int64_t>(layout));
+    LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
+                           LLVM::Linkage::External, "llmo_layout", value,
+                           /*alignment=*/8);
   }
 
   auto entryType =

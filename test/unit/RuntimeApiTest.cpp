@@ -408,6 +408,52 @@ TEST_F(RuntimeApiTest, OpenChecksumMismatch) {
       << status.message();
 }
 
+/// A manifest edited consistently (valid JSON, checksums recomputed) but
+/// disagreeing with the code it describes: the arena, a tensor's size or
+/// the io slots. The code indexes buffers the manifest sizes, so each is
+/// refused at open (llmo_layout), not found out by an overflow at run time.
+TEST_F(RuntimeApiTest, OpenManifestDisagreesWithCode) {
+  if (artifact->empty())
+    GTEST_SKIP() << "the test model was not compiled: " << *compileLog;
+  std::ifstream in(*artifact, std::ios::binary);
+  std::string file((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  LlmoArtifactHeader header;
+  std::memcpy(&header, file.data(), sizeof(header));
+  std::string manifest =
+      file.substr(header.manifestOffset, header.manifestSize);
+  // Same-length edits keep every offset valid.
+  struct Edit {
+    const char *from, *to, *expected;
+  };
+  for (const Edit &edit :
+       {Edit{"\"shape\":[2,8]", "\"shape\":[2,4]", "'y' has 32 bytes"},
+        Edit{"\"shape\":[2,16]", "\"shape\":[4,16]", "'x' has 256 bytes"},
+        Edit{"\"io\":1", "\"io\":0", "two manifest entries use io slot 0"},
+        Edit{"\"arena_bytes\":", "\"arena_bytes\":9", "arena_bytes"}}) {
+    std::string edited = manifest;
+    size_t at = edited.find(edit.from);
+    ASSERT_NE(at, std::string::npos) << edit.from << " in " << manifest;
+    edited.replace(at, std::strlen(edit.from), edit.to);
+    std::string corrupt = file;
+    LlmoArtifactHeader h = header;
+    if (edited.size() != manifest.size()) {
+      // arena_bytes grew by a digit: the manifest ends before the code's
+      // page, so it can grow in place.
+      ASSERT_LT(h.manifestOffset + edited.size(), h.codeOffset);
+      h.manifestSize = edited.size();
+    }
+    corrupt.replace(h.manifestOffset, edited.size(), edited);
+    h.manifestCrc32 = crcOf(edited.data(), edited.size());
+    h.headerCrc32 = crcOf(&h, kLlmoArtifactHeaderCrcBytes);
+    std::memcpy(&corrupt[0], &h, sizeof(h));
+    Status status(openBytes("disagrees", corrupt));
+    EXPECT_EQ(status.code(), LLMO_ERROR_FORMAT) << edit.to;
+    EXPECT_NE(status.message().find(edit.expected), std::string::npos)
+        << edit.to << ": " << status.message();
+  }
+}
+
 TEST_F(RuntimeApiTest, OpenCorruptManifest) {
   for (const char *manifest :
        {"{", "not json", "[1, 2, 3]", "{\"inputs\": [}", "\"string\"",

@@ -11,6 +11,11 @@
 // (int64 words, layouts below) baked into the shared object. The runtime
 // passes its kernel table; the generated code has no other dependency.
 //
+// It also exports `const int64_t llmo_layout[]` = {arena bytes, weight bytes,
+// number of io slots, bytes of io slot 0, 1, ...}: what the code assumes of
+// the buffers. The runtime refuses a manifest that disagrees with it (the
+// manifest sizes the buffers; the code indexes them).
+//
 // Floats in descriptors are stored as their IEEE-754 bit patterns in the low
 // 32 bits of a word. Shapes are static; strides are in elements.
 //
