@@ -689,11 +689,11 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
           strides =
               broadcastStrides(tensorType(o.getMask()).getShape(), scores);
         desc.insert(desc.end(), strides.begin(), strides.end());
-        desc.push_back(
-            numElements(q.drop_back(2)) /
-            numElements(tensorType(o.getKey())
-                            .getShape()
-                            .drop_back(2))); // query heads per key/value head
+        // Query heads per key/value head (1 for empty batches).
+        int64_t kvBatches =
+            numElements(tensorType(o.getKey()).getShape().drop_back(2));
+        desc.push_back(kvBatches > 0 ? numElements(q.drop_back(2)) / kvBatches
+                                     : 1);
         OperandRef rq = use(o.getQuery()), rk = use(o.getKey()),
                    rv = use(o.getValue());
         OperandRef rm = o.getMask() ? use(o.getMask()) : OperandRef();

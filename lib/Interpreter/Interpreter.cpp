@@ -695,7 +695,8 @@ Tensor evalAttention(AttentionOp op, const Tensor &q, const Tensor &k,
           dv = v.shape[rank - 1];
   int64_t batches = product(ArrayRef<int64_t>(q.shape).drop_back(2));
   // Query heads per key/value head (grouped-query attention).
-  int64_t group = batches / product(ArrayRef<int64_t>(k.shape).drop_back(2));
+  int64_t kvBatches = product(ArrayRef<int64_t>(k.shape).drop_back(2));
+  int64_t group = kvBatches > 0 ? batches / kvBatches : 1;
   float scale = op.getScale().convertToFloat();
   std::vector<int64_t> scoreShape(q.shape.begin(), q.shape.end() - 2);
   scoreShape.push_back(sq);
