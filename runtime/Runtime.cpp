@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <memory>
 #include <string>
@@ -354,7 +355,33 @@ llmo_status *checkLayout(const llmo_model &model) {
   return nullptr;
 }
 
+/// Why `code` is not an ELF64 object whose program headers and segments
+/// lie inside its `size` bytes (empty if it is): ld.so maps segments past
+/// the end of a cut object and faults while doing so.
+std::string elfOutline(const uint8_t *code, size_t size) {
+  Elf64_Ehdr header;
+  if (size < sizeof(header) || std::memcmp(code, ELFMAG, SELFMAG) != 0 ||
+      code[EI_CLASS] != ELFCLASS64)
+    return "not an ELF64 object";
+  std::memcpy(&header, code, sizeof(header));
+  if (header.e_phentsize != sizeof(Elf64_Phdr) || header.e_phoff > size ||
+      header.e_phnum > (size - header.e_phoff) / sizeof(Elf64_Phdr))
+    return "its program headers lie outside the section";
+  for (unsigned i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr segment;
+    std::memcpy(&segment, code + header.e_phoff + i * sizeof(Elf64_Phdr),
+                sizeof(segment));
+    if (segment.p_offset > size || segment.p_filesz > size - segment.p_offset)
+      return "segment " + std::to_string(i) + " lies outside the section";
+  }
+  return "";
+}
+
 llmo_status *loadCode(llmo_model &model, const uint8_t *code, size_t size) {
+  std::string outline = elfOutline(code, size);
+  if (!outline.empty())
+    return makeStatus(LLMO_ERROR_FORMAT, "%s: cannot load the code section: %s",
+                      model.path.c_str(), outline.c_str());
   int fd = memfd_create("llmo-code", MFD_CLOEXEC);
   if (fd < 0)
     return makeStatus(LLMO_ERROR_IO, "%s: memfd_create failed: %s",

@@ -605,8 +605,14 @@ void Importer::registerHandlers() {
     h[name] = [this, name](const NodeProto &n, ArrayRef<Value> in, Outs &out) {
       if (in.empty() || !in[0])
         return fail(n, "expects at least one input");
+      bool variadic = name == "Max" || name == "Min" || name == "Sum";
+      if (!variadic && in.size() != 2)
+        return fail(n, "expects 2 inputs, got " + std::to_string(in.size()));
       Value acc = in[0];
-      for (Value next : in.drop_front()) {
+      for (auto [i, next] : llvm::enumerate(in.drop_front())) {
+        if (!next)
+          return fail(n, "input " + std::to_string(i + 1) +
+                             " is missing (empty name)");
         FailureOr<Value> v = broadcastBinary(n, name, acc, next);
         if (failed(v))
           return failure();
@@ -1273,6 +1279,9 @@ void Importer::registerHandlers() {
     auto axis = knownInts(n, in[1], "axis");
     if (failed(axis))
       return failure();
+    if (axis->size() != 1)
+      return fail(n, "axis must hold one value, not " +
+                         std::to_string(axis->size()));
     int64_t rank = shapeOf(in[0]).size();
     int64_t a = normAxis((*axis)[0], rank);
     if (a < 0 || a >= rank)

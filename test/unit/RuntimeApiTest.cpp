@@ -573,6 +573,31 @@ TEST_F(RuntimeApiTest, OpenCodeSectionNotElf) {
   }
 }
 
+/// A real code section cut short (with the checksums recomputed, as a
+/// deliberate edit would): refused by its ELF outline, where dlopen would
+/// fault mapping segments past the end.
+TEST_F(RuntimeApiTest, OpenCodeSectionCutShort) {
+  if (artifact->empty())
+    GTEST_SKIP() << "the test model was not compiled: " << *compileLog;
+  std::ifstream in(*artifact, std::ios::binary);
+  std::string file((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  LlmoArtifactHeader header;
+  std::memcpy(&header, file.data(), sizeof(header));
+  for (uint64_t cut : {header.codeSize / 2, (uint64_t)100}) {
+    LlmoArtifactHeader h = header;
+    h.codeSize = cut;
+    h.codeCrc32 = crcOf(file.data() + h.codeOffset, cut);
+    h.headerCrc32 = crcOf(&h, kLlmoArtifactHeaderCrcBytes);
+    std::string corrupt = file;
+    std::memcpy(&corrupt[0], &h, sizeof(h));
+    Status status(openBytes("cut-code", corrupt));
+    EXPECT_EQ(status.code(), LLMO_ERROR_FORMAT) << cut;
+    EXPECT_NE(status.message().find("outside the section"), std::string::npos)
+        << cut << ": " << status.message();
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Null arguments
 //===----------------------------------------------------------------------===//
